@@ -1,0 +1,50 @@
+// Options of the apiKey() method, with their documented defaults.
+import type { KeyStore } from '../key-store/key-store.js';
+
+/** A failure throttle window. */
+export interface FailureThrottleOptions {
+  /** Failed verifications allowed in one window before further attempts are refused. */
+  readonly maxFailures: number;
+  /** Window length in milliseconds. */
+  readonly windowMs: number;
+}
+
+/** Options of {@link apiKey}. */
+export interface ApiKeyOptions {
+  /** Where key records live. */
+  readonly store: KeyStore;
+  /**
+   * Headers besides `Authorization: Bearer` that may carry a key.
+   * @default ['x-api-key']
+   */
+  readonly headers?: readonly string[];
+  /**
+   * Key environments (`tg_<env>_…`) accepted here; keys of other environments are refused.
+   * @default every environment
+   */
+  readonly environments?: readonly string[];
+  readonly cache?: {
+    /** How long a successful verification is reused without argon2. @default 30000 */
+    readonly ttlMs?: number;
+    /** Most cached verifications kept; the oldest go first. @default 10000 */
+    readonly maxEntries?: number;
+  };
+  readonly argon2?: {
+    /** argon2 verifications running at once (they use libuv's thread pool). @default 2 */
+    readonly maxConcurrent?: number;
+    /** Verifications waiting for a slot; past this, requests get 503 with Retry-After. @default 64 */
+    readonly maxQueue?: number;
+  };
+  readonly throttle?: {
+    /** Failed attempts per key id. @default { maxFailures: 10, windowMs: 60000 } */
+    readonly perKeyId?: FailureThrottleOptions | false;
+    /** Failed attempts per client IP. @default { maxFailures: 50, windowMs: 60000 } */
+    readonly perIp?: FailureThrottleOptions | false;
+    /** Most keys and IPs tracked at once. @default 100000 */
+    readonly maxTracked?: number;
+  };
+  /** A store lookup slower than this is a 503. @default 2000 */
+  readonly storeTimeoutMs?: number;
+  /** Clock, for tests. @default Date.now */
+  readonly now?: () => number;
+}

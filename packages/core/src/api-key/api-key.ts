@@ -1,0 +1,166 @@
+// The API key method: parse and checksum, cached verification, failure throttles, then bounded argon2.
+import type { Principal } from '../context/principal.js';
+import { ConfigError, TollgateError } from '../errors/tollgate-error.js';
+import type { AuthMethod, Credential, Verified } from '../authenticate/auth-method.js';
+import { keyRecordInactive, type KeyRecord } from '../key-store/key-record.js';
+import { headerNames, wholeNumber } from '../options/option-checks.js';
+import type { ApiKeyOptions, FailureThrottleOptions } from './api-key-options.js';
+import { ConcurrencyLimiter } from './concurrency-limiter.js';
+import { FailureThrottle } from './failure-throttle.js';
+import { assertKeyEnv, maxApiKeyLength, parseApiKey, type ApiKeyParts } from './key-format.js';
+import { throttleKeyForIp } from './throttle-key.js';
+import { verifySecret } from './secret-hash.js';
+import { VerifiedKeyCache } from './verified-key-cache.js';
+
+/** The API key method, with its cache exposed for operational use (metrics, manual eviction). */
+export interface ApiKeyMethod extends AuthMethod {
+  readonly cache: VerifiedKeyCache;
+}
+
+function throttleFrom(option: FailureThrottleOptions | false | undefined, name: string, fallback: FailureThrottleOptions, maxTracked: number, now: () => number): FailureThrottle | undefined {
+  if (option === false) return undefined;
+  const chosen = option ?? fallback;
+  return new FailureThrottle({
+    maxFailures: wholeNumber(chosen.maxFailures, `${name}.maxFailures`, fallback.maxFailures, 1, 1_000_000),
+    windowMs: wholeNumber(chosen.windowMs, `${name}.windowMs`, fallback.windowMs, 1, 86_400_000),
+    maxTracked,
+    now,
+  });
+}
+
+function toPrincipal(record: KeyRecord): Principal {
+  return Object.freeze({
+    subject: record.subject,
+    kind: record.kind,
+    method: 'api_key',
+    keyId: record.id,
+    ...(record.tenantId === undefined ? {} : { tenantId: record.tenantId }),
+    roles: Object.freeze([...record.roles]),
+    scopes: Object.freeze([...record.scopes]),
+    ...(record.models === undefined ? {} : { models: Object.freeze([...record.models]) }),
+    claims: Object.freeze({ env: record.env, ...(record.name === undefined ? {} : { key_name: record.name }), ...(record.metadata ?? {}) }),
+  } satisfies Principal);
+}
+
+function notAfter(record: KeyRecord): number {
+  const times = [record.expiresAt, record.revokedAt].filter((t): t is string => t !== undefined).map((t) => Date.parse(t));
+  return Math.min(Number.POSITIVE_INFINITY, ...times);
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`key store did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Authenticates `tg_<env>_<keyId>_<secret><checksum>` keys from `Authorization: Bearer` or `x-api-key`.
+ *
+ * @example
+ * const store = memoryKeyStore();
+ * app.use(tollgate(gate({ authenticate: { methods: [apiKey({ store })] } })));
+ */
+export function apiKey(options: ApiKeyOptions): ApiKeyMethod {
+  if (options === null || typeof options !== 'object' || typeof options.store?.get !== 'function') {
+    throw new ConfigError('apiKey: options.store must be a KeyStore (an object with get(keyId))');
+  }
+  const { store } = options;
+  const now = options.now ?? Date.now;
+  const headers = headerNames(options.headers, 'apiKey.headers', ['x-api-key']);
+  if (headers.includes('authorization')) throw new ConfigError('apiKey.headers: Authorization is always read; list only extra headers');
+  const environments = options.environments === undefined ? undefined : new Set(options.environments);
+  for (const env of environments ?? []) {
+    try {
+      assertKeyEnv(env);
+    } catch (error) {
+      throw new ConfigError(`apiKey.environments: ${(error as Error).message}`);
+    }
+  }
+  const cache = new VerifiedKeyCache({
+    ttlMs: wholeNumber(options.cache?.ttlMs, 'apiKey.cache.ttlMs', 30_000, 1, 3_600_000),
+    maxEntries: wholeNumber(options.cache?.maxEntries, 'apiKey.cache.maxEntries', 10_000, 1, 10_000_000),
+    now,
+  });
+  const argon2Slots = new ConcurrencyLimiter(
+    wholeNumber(options.argon2?.maxConcurrent, 'apiKey.argon2.maxConcurrent', 2, 1, 64),
+    wholeNumber(options.argon2?.maxQueue, 'apiKey.argon2.maxQueue', 64, 0, 100_000),
+  );
+  const maxTracked = wholeNumber(options.throttle?.maxTracked, 'apiKey.throttle.maxTracked', 100_000, 1, 10_000_000);
+  const perKeyId = throttleFrom(options.throttle?.perKeyId, 'apiKey.throttle.perKeyId', { maxFailures: 10, windowMs: 60_000 }, maxTracked, now);
+  const perIp = throttleFrom(options.throttle?.perIp, 'apiKey.throttle.perIp', { maxFailures: 50, windowMs: 60_000 }, maxTracked, now);
+  const storeTimeoutMs = wholeNumber(options.storeTimeoutMs, 'apiKey.storeTimeoutMs', 2_000, 1, 60_000);
+  const inFlight = new Map<string, Promise<Principal>>();
+  const unwatch = store.watch?.((change) => cache.dropKey(change.keyId));
+
+  const refuse = (keyId: string, ipKey: string | undefined): never => {
+    perKeyId?.recordFailure(keyId);
+    if (ipKey !== undefined) perIp?.recordFailure(ipKey);
+    throw new TollgateError('TG_INVALID_CREDENTIAL');
+  };
+
+  async function verifyFresh(parts: ApiKeyParts, fingerprint: string, clientIp: string | undefined): Promise<Principal> {
+    const ipKey = clientIp === undefined ? undefined : throttleKeyForIp(clientIp);
+    const checkThrottles = (): void => {
+      const waitMs = Math.max(perKeyId?.retryAfterMs(parts.keyId) ?? 0, ipKey === undefined ? 0 : (perIp?.retryAfterMs(ipKey) ?? 0));
+      if (waitMs > 0) throw new TollgateError('TG_AUTH_THROTTLED', { retryAfterSeconds: waitMs / 1000 });
+    };
+    checkThrottles();
+    const generation = cache.generation(parts.keyId);
+    let record: KeyRecord | undefined;
+    try {
+      record = await withTimeout(store.get(parts.keyId), storeTimeoutMs);
+    } catch (cause) {
+      throw new TollgateError('TG_VERIFIER_UNAVAILABLE', { retryAfterSeconds: 1, cause });
+    }
+    if (record === undefined || record.env !== parts.env || keyRecordInactive(record, now()) !== undefined) {
+      return refuse(parts.keyId, ipKey);
+    }
+    const hash = record.hash;
+    let matches: boolean;
+    try {
+      // Checked again once a slot is free: failures recorded while this request queued count too.
+      matches = await argon2Slots.run(() => {
+        checkThrottles();
+        return verifySecret(hash, parts.secret);
+      });
+    } catch (cause) {
+      if (cause instanceof TollgateError) throw cause;
+      // A stored hash argon2 cannot read is corrupt data on our side, not a bad credential.
+      throw new TollgateError('TG_INTERNAL', { cause });
+    }
+    if (!matches) return refuse(parts.keyId, ipKey);
+    const principal = toPrincipal(record);
+    cache.set(fingerprint, principal, generation, notAfter(record));
+    return principal;
+  }
+
+  return {
+    name: 'api_key',
+    headers,
+    cache,
+    accepts(credential: Credential) {
+      return credential.value.startsWith('tg_') && (credential.header === 'authorization' || headers.includes(credential.header));
+    },
+    async verify(credential: Credential, context): Promise<Verified> {
+      if (credential.value.length > maxApiKeyLength) throw new TollgateError('TG_INVALID_CREDENTIAL');
+      const fingerprint = cache.fingerprint(credential.value);
+      const hit = cache.get(fingerprint);
+      if (hit !== undefined) return { principal: hit, cached: true };
+      const parts = parseApiKey(credential.value);
+      if (parts === undefined || (environments !== undefined && !environments.has(parts.env))) {
+        throw new TollgateError('TG_INVALID_CREDENTIAL');
+      }
+      let flight = inFlight.get(fingerprint);
+      if (flight === undefined) {
+        flight = verifyFresh(parts, fingerprint, context.clientIp).finally(() => inFlight.delete(fingerprint));
+        inFlight.set(fingerprint, flight);
+      }
+      return { principal: await flight, cached: false };
+    },
+    async close() {
+      unwatch?.();
+    },
+  };
+}

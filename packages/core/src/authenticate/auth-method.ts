@@ -1,0 +1,34 @@
+// The contract between authenticate and each credential method (API key now; JWT, introspection, mTLS later).
+import type { AuthMethodName, Principal } from '../context/principal.js';
+import type { TgContext } from '../context/tg-context.js';
+
+/** A credential as it was found on the request. */
+export interface Credential {
+  /** The token itself (the part after `Bearer `, or a dedicated header's value). */
+  readonly value: string;
+  /** Lower-case name of the header it came from. */
+  readonly header: string;
+}
+
+/** A successful verification. */
+export interface Verified {
+  readonly principal: Principal;
+  /** True when a cached verification answered (no argon2, no signature check). */
+  readonly cached: boolean;
+}
+
+/** One way of proving identity. `authenticate` picks the method by the credential's form. */
+export interface AuthMethod {
+  readonly name: AuthMethodName;
+  /** Headers besides `Authorization` that carry this method's credentials (lower-case). */
+  readonly headers: readonly string[];
+  /** Cheap, syntactic test: does this credential have this method's form? Never does I/O. */
+  accepts(credential: Credential): boolean;
+  /**
+   * Verifies the credential. Resolves the principal, or throws a TollgateError:
+   * TG_INVALID_CREDENTIAL for a bad credential, TG_VERIFIER_UNAVAILABLE when the verifier is down.
+   */
+  verify(credential: Credential, context: TgContext): Promise<Verified>;
+  /** Releases timers and watchers. */
+  close?(): Promise<void>;
+}

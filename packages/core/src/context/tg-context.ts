@@ -1,0 +1,98 @@
+// The per-request context: request id, caller, tenant, decisions and usage, shared by every step.
+import type { ErrorCode } from '../errors/codes.js';
+import type { TgRequest } from '../request/tg-request.js';
+import type { AuthMethodName, Principal, Tenant, Usage } from './principal.js';
+
+/** What authentication decided, for the inference record. */
+export interface AuthnDecision {
+  readonly outcome: 'allow' | 'deny';
+  readonly method?: AuthMethodName;
+  readonly keyId?: string;
+  /** Whether a cached verification answered (no argon2, no signature check). */
+  readonly cached?: boolean;
+  /** The error code for a denial. */
+  readonly reason?: ErrorCode;
+}
+
+/** Every decision taken for a request, by step. Later steps add their own entries. */
+export interface Decisions {
+  authn?: AuthnDecision;
+  [step: string]: unknown;
+}
+
+/** A request's context as steps and handlers see it. */
+export interface TgContext {
+  readonly requestId: string;
+  readonly request: TgRequest;
+  /** The client address after the trusted-proxy rules; undefined when unknown. */
+  readonly clientIp: string | undefined;
+  /** `performance.now()` when the request entered tollgate. */
+  readonly startedAt: number;
+  principal: Principal | undefined;
+  tenant: Tenant | undefined;
+  readonly decisions: Decisions;
+  /** Usage reported so far (by a handler or read from the response). */
+  readonly usage: Usage | undefined;
+  /**
+   * Reports the model usage of this request explicitly, for responses tollgate cannot read.
+   * Repeated calls replace the previous value.
+   */
+  recordUsage(usage: Usage): void;
+  /** Fires when the client disconnects or tollgate cuts the request off; pass it to the upstream call. */
+  readonly signal: AbortSignal;
+  /** Headers tollgate wants on the response (rate-limit headers, request id). */
+  readonly responseHeaders: Record<string, string>;
+  /** Names of the steps that have completed, in order. */
+  readonly completedSteps: readonly string[];
+}
+
+/** The adapter's handle on a context: the context plus the controls only adapters use. */
+export interface ContextHandle {
+  readonly context: TgContext;
+  /** Aborts the context's signal (client gone, stream cut off). */
+  abort(reason: string): void;
+  /** Marks a step as done. */
+  complete(step: string): void;
+}
+
+/** Builds a context; used by the pipeline. */
+export function createContext(init: {
+  requestId: string;
+  request: TgRequest;
+  clientIp: string | undefined;
+  requestIdHeader: string;
+}): ContextHandle {
+  const controller = new AbortController();
+  const completed: string[] = [];
+  let usage: Usage | undefined;
+  const context: TgContext = {
+    requestId: init.requestId,
+    request: init.request,
+    clientIp: init.clientIp,
+    startedAt: performance.now(),
+    principal: undefined,
+    tenant: undefined,
+    decisions: {},
+    get usage() {
+      return usage;
+    },
+    recordUsage(next) {
+      if (!isUsage(next)) throw new TypeError('recordUsage expects { inputTokens, outputTokens } as whole numbers >= 0');
+      usage = { inputTokens: next.inputTokens, outputTokens: next.outputTokens };
+    },
+    signal: controller.signal,
+    responseHeaders: { [init.requestIdHeader]: init.requestId },
+    completedSteps: completed,
+  };
+  return {
+    context,
+    abort: (reason) => controller.abort(new Error(reason)),
+    complete: (step) => void completed.push(step),
+  };
+}
+
+function isUsage(value: unknown): value is Usage {
+  if (typeof value !== 'object' || value === null) return false;
+  const { inputTokens, outputTokens } = value as Record<string, unknown>;
+  return [inputTokens, outputTokens].every((n) => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0);
+}

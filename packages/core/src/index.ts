@@ -1,0 +1,24 @@
+// Public API of @tollgate/core.
+export { errorCodes, errorSpec, type ErrorCode, type ErrorCodeSpec } from './errors/codes.js';
+export { TollgateError, ConfigError, isTollgateError, type TollgateErrorOptions } from './errors/tollgate-error.js';
+export { renderError, wwwAuthenticate, type RenderedResponse, type ErrorFormat, type ErrorRenderer, type RenderErrorOptions } from './errors/render-error.js';
+export type { AuthMethodName, Principal, Tenant, Usage } from './context/principal.js';
+export type { TgContext, ContextHandle, Decisions, AuthnDecision } from './context/tg-context.js';
+export { createRequest, type TgRequest, type RequestInput, type BodySource, type TlsPeer, type BodyLimits } from './request/tg-request.js';
+export { isWellFormedRequestId, newRequestId } from './request/request-id.js';
+export { parseIp, parseCidr, ipInCidr, formatIp, type ParsedIp, type CidrBlock } from './net/ip-address.js';
+export { clientIpResolver, type TrustProxy, type ClientIpResolver } from './net/client-ip.js';
+export type { Step } from './pipeline/step.js';
+export { createPipeline, type Pipeline, type PipelineOptions } from './pipeline/pipeline.js';
+export { gate, type Gate, type GateOptions } from './gate.js';
+export { authenticate, type AuthenticateOptions, type AuthenticateStep } from './authenticate/authenticate.js';
+export type { AuthMethod, Credential, Verified } from './authenticate/auth-method.js';
+export { apiKey, type ApiKeyMethod } from './api-key/api-key.js';
+export type { ApiKeyOptions, FailureThrottleOptions } from './api-key/api-key-options.js';
+export { createApiKey, type CreateApiKeyOptions, type CreatedApiKey } from './api-key/create-api-key.js';
+export { formatApiKey, parseApiKey, apiKeyPattern, type ApiKeyParts } from './api-key/key-format.js';
+export { hashSecret, type SecretHashOptions } from './api-key/secret-hash.js';
+export { VerifiedKeyCache } from './api-key/verified-key-cache.js';
+export type { KeyRecord } from './key-store/key-record.js';
+export type { KeyStore, WritableKeyStore, KeyChange, KeyListFilter } from './key-store/key-store.js';
+export { memoryKeyStore } from './key-store/memory-key-store.js';

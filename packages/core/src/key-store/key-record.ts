@@ -1,0 +1,36 @@
+// What is stored for an API key: an argon2id hash of the secret and the identity it stands for; never the plaintext.
+
+/** A stored API key. Dates are ISO 8601 strings so every store can hold them as they are. */
+export interface KeyRecord {
+  /** The key id, the `<keyId>` part of the key. */
+  readonly id: string;
+  /** The `<env>` part of the key (`live`, `test`, …). */
+  readonly env: string;
+  /** argon2id PHC string of the secret part. */
+  readonly hash: string;
+  /** Who the key acts as: a user id or a service name. */
+  readonly subject: string;
+  /** A personal key or a service account's key. */
+  readonly kind: 'user' | 'service';
+  readonly tenantId?: string;
+  readonly roles: readonly string[];
+  readonly scopes: readonly string[];
+  /** Model name patterns this key may use; absent means the policy decides. */
+  readonly models?: readonly string[];
+  /** Human label, e.g. "ci pipeline". */
+  readonly name?: string;
+  readonly createdAt: string;
+  /** After this instant the key is refused. */
+  readonly expiresAt?: string;
+  /** From this instant the key is refused. */
+  readonly revokedAt?: string;
+  /** Free-form, non-secret attributes. */
+  readonly metadata?: Readonly<Record<string, string | number | boolean>>;
+}
+
+/** Why a record no longer authenticates, or undefined when it still does at `now`. */
+export function keyRecordInactive(record: KeyRecord, now: number): 'expired' | 'revoked' | undefined {
+  if (record.revokedAt !== undefined && Date.parse(record.revokedAt) <= now) return 'revoked';
+  if (record.expiresAt !== undefined && Date.parse(record.expiresAt) <= now) return 'expired';
+  return undefined;
+}

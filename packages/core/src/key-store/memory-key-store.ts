@@ -1,0 +1,59 @@
+// The in-memory KeyStore: the default for development, tests and single-process apps.
+import type { KeyRecord } from './key-record.js';
+import type { KeyChange, KeyListFilter, WritableKeyStore } from './key-store.js';
+
+/** A listener set that never lets one failing listener stop the others. */
+export class KeyChangeEmitter {
+  readonly #listeners = new Set<(change: KeyChange) => void>();
+
+  subscribe(listener: (change: KeyChange) => void): () => void {
+    this.#listeners.add(listener);
+    return () => void this.#listeners.delete(listener);
+  }
+
+  emit(change: KeyChange): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(change);
+      } catch {
+        // A watcher's bug must not break the write that triggered it.
+      }
+    }
+  }
+}
+
+/**
+ * Keeps key records in a Map. Records are copied in and out, so callers cannot change them in place.
+ *
+ * @example
+ * const store = memoryKeyStore();
+ * const { key, record } = await createApiKey({ subject: 'alice', tenantId: 'acme' });
+ * await store.put(record);
+ */
+export function memoryKeyStore(initial: readonly KeyRecord[] = []): WritableKeyStore {
+  const records = new Map<string, KeyRecord>();
+  const changes = new KeyChangeEmitter();
+  for (const record of initial) records.set(record.id, structuredClone(record));
+  return {
+    async get(keyId) {
+      const record = records.get(keyId);
+      return record === undefined ? undefined : structuredClone(record);
+    },
+    async put(record) {
+      records.set(record.id, structuredClone(record));
+      changes.emit({ keyId: record.id, type: 'upsert' });
+    },
+    async delete(keyId) {
+      const existed = records.delete(keyId);
+      if (existed) changes.emit({ keyId, type: 'delete' });
+      return existed;
+    },
+    async list(filter: KeyListFilter = {}) {
+      return [...records.values()]
+        .filter((r) => filter.tenantId === undefined || r.tenantId === filter.tenantId)
+        .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+        .map((r) => structuredClone(r));
+    },
+    watch: (listener) => changes.subscribe(listener),
+  };
+}

@@ -1,0 +1,140 @@
+// Runs steps over a request: builds the context, checks step order, turns failures into rendered responses.
+import { createContext, type ContextHandle } from '../context/tg-context.js';
+import { renderError, assertQuotable, type ErrorFormat, type ErrorRenderer, type RenderedResponse } from '../errors/render-error.js';
+import { ConfigError, TollgateError, isTollgateError } from '../errors/tollgate-error.js';
+import { clientIpResolver, type ClientIpResolver, type TrustProxy } from '../net/client-ip.js';
+import { pickRequestId } from '../request/request-id.js';
+import { createRequest, type RequestInput } from '../request/tg-request.js';
+import type { Step } from './step.js';
+
+/** Options shared by every step of a pipeline. */
+export interface PipelineOptions {
+  /** The steps, in the order they run. */
+  readonly steps: readonly Step[];
+  /** Which proxies may set the client IP. @default false (the socket peer is the client) */
+  readonly trustProxy?: TrustProxy;
+  readonly errors?: {
+    /** Error body format or a custom renderer. @default 'openai' */
+    readonly format?: ErrorFormat | ErrorRenderer;
+    /** Realm in `WWW-Authenticate`. @default 'tollgate' */
+    readonly realm?: string;
+  };
+  readonly requestId?: {
+    /** Header that carries the request id both ways. @default 'x-request-id' */
+    readonly header?: string;
+    /** Echo a well-formed id sent by the client instead of making one. @default true */
+    readonly acceptIncoming?: boolean;
+  };
+  readonly body?: {
+    /** Largest JSON body core reads itself. @default 1048576 */
+    readonly maxBytes?: number;
+  };
+  /**
+   * Called with every failure that renders as a 5xx (and its cause), for the app's logs.
+   * @default writes nothing
+   */
+  readonly onError?: (error: TollgateError, requestId: string) => void;
+}
+
+/** A pipeline ready to run requests. */
+export interface Pipeline {
+  readonly steps: readonly Step[];
+  readonly clientIp: ClientIpResolver;
+  /** Starts a request: request model, request id, client IP, fresh context. */
+  start(input: RequestInput): ContextHandle;
+  /** Runs this pipeline's steps on a context; resolves undefined on success or the response to send. */
+  run(handle: ContextHandle): Promise<RenderedResponse | undefined>;
+  /** Renders an error for a context (adds the request id header). */
+  render(error: unknown, requestId: string): RenderedResponse;
+}
+
+const headerName = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
+
+function checkOrder(steps: readonly Step[]): void {
+  const seen = new Set<string>();
+  for (const step of steps) {
+    if (seen.has(step.name)) throw new ConfigError(`step "${step.name}" appears twice in the chain`);
+    seen.add(step.name);
+  }
+  // Requirements met later in the same chain are an ordering mistake; ones not in the chain may be met by an earlier middleware.
+  const names = steps.map((s) => s.name);
+  steps.forEach((step, index) => {
+    for (const needed of step.requires) {
+      if (names.indexOf(needed) > index) {
+        throw new ConfigError(`step "${step.name}" needs "${needed}" to run first, but "${needed}" comes after it`);
+      }
+    }
+  });
+}
+
+/**
+ * Builds a pipeline once, validating every option; throws a ConfigError on a mistake.
+ *
+ * @example
+ * const pipeline = createPipeline({ steps: [authenticate({ methods: [apiKey({ store })] })] });
+ */
+export function createPipeline(options: PipelineOptions): Pipeline {
+  const steps = [...options.steps];
+  checkOrder(steps);
+  const realm = options.errors?.realm ?? 'tollgate';
+  try {
+    assertQuotable(realm, 'errors.realm');
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+  const format = options.errors?.format ?? 'openai';
+  if (typeof format !== 'function' && format !== 'openai' && format !== 'problem') {
+    throw new ConfigError(`errors.format must be "openai", "problem" or a function; got ${JSON.stringify(format)}`);
+  }
+  const idHeader = (options.requestId?.header ?? 'x-request-id').toLowerCase();
+  if (!headerName.test(idHeader)) throw new ConfigError(`requestId.header is not a valid header name: ${JSON.stringify(idHeader)}`);
+  const acceptIncoming = options.requestId?.acceptIncoming ?? true;
+  const maxBytes = options.body?.maxBytes ?? 1_048_576;
+  if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) throw new ConfigError(`body.maxBytes must be a positive whole number; got ${String(maxBytes)}`);
+  const clientIp = clientIpResolver(options.trustProxy ?? false);
+  const onError = options.onError;
+
+  const render = (thrown: unknown, requestId: string): RenderedResponse => {
+    const error = isTollgateError(thrown) ? thrown : new TollgateError('TG_INTERNAL', { cause: thrown });
+    if (error.status >= 500 && onError !== undefined) {
+      try {
+        onError(error, requestId);
+      } catch {
+        // A failing log hook must not turn a rendered error into a crash.
+      }
+    }
+    const response = renderError(error, { format, realm, requestId });
+    response.headers[idHeader] = requestId;
+    return response;
+  };
+
+  return {
+    steps,
+    clientIp,
+    start(input) {
+      const request = createRequest(input, { maxBytes });
+      const requestId = pickRequestId(input.headerValues(idHeader), acceptIncoming);
+      const ip = clientIp.resolve(input.remoteAddress, input.headerValues);
+      return createContext({ requestId, request, clientIp: ip, requestIdHeader: idHeader });
+    },
+    async run(handle) {
+      const { context } = handle;
+      try {
+        for (const step of steps) {
+          const missing = step.requires.find((name) => !context.completedSteps.includes(name));
+          if (missing !== undefined) {
+            throw new TollgateError('TG_PIPELINE_ORDER', {
+              message: `The server is misconfigured: step "${step.name}" needs "${missing}" to run first.`,
+            });
+          }
+          await step.run(context);
+          handle.complete(step.name);
+        }
+        return undefined;
+      } catch (thrown) {
+        return render(thrown, context.requestId);
+      }
+    },
+    render,
+  };
+}

@@ -1,0 +1,25 @@
+// Request ids: the client's own when well-formed, a fresh random one otherwise.
+import { randomUUID } from 'node:crypto';
+
+const wellFormed = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** True when a client-sent request id may be echoed back and logged as it is. */
+export function isWellFormedRequestId(value: string): boolean {
+  return wellFormed.test(value);
+}
+
+/** A new request id, `req_` and 32 hex digits. */
+export function newRequestId(): string {
+  return `req_${randomUUID().replaceAll('-', '')}`;
+}
+
+/**
+ * The id for a request: the incoming header when present, single and well-formed, else a new one.
+ *
+ * @example
+ * pickRequestId(['abc-123'], true) // 'abc-123'
+ */
+export function pickRequestId(incoming: readonly string[], acceptIncoming: boolean): string {
+  if (acceptIncoming && incoming.length === 1 && isWellFormedRequestId(incoming[0]!)) return incoming[0]!;
+  return newRequestId();
+}

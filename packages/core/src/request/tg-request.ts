@@ -1,0 +1,118 @@
+// The framework-free request model that every adapter builds and every step reads.
+import { TollgateError } from '../errors/tollgate-error.js';
+
+/** The peer certificate of a TLS connection, as Node reports it. */
+export interface TlsPeer {
+  /** Whether the TLS layer verified the chain against the server's CAs. */
+  readonly authorized: boolean;
+  readonly authorizationError?: string;
+  readonly subject?: Readonly<Record<string, string | readonly string[] | undefined>>;
+  readonly subjectAltName?: string;
+  /** SHA-256 fingerprint, `AA:BB:…`. */
+  readonly fingerprint256?: string;
+  readonly validFrom?: string;
+  readonly validTo?: string;
+}
+
+/** What an adapter hands core for the body: already parsed by the framework, or the raw bytes. */
+export type BodySource =
+  | { readonly kind: 'parsed'; readonly value: unknown }
+  | { readonly kind: 'raw'; readonly chunks: () => AsyncIterable<Uint8Array> }
+  | { readonly kind: 'none' };
+
+/** What an adapter passes to build a {@link TgRequest}. */
+export interface RequestInput {
+  readonly method: string;
+  /** Path without the query string. */
+  readonly path: string;
+  /** The matched route pattern (`/v1/chat/completions`, `/users/:id`), when the framework knows it. */
+  readonly route?: string | undefined;
+  /** All values of a header, by lower-case name, duplicates kept; [] when absent. */
+  readonly headerValues: (name: string) => readonly string[];
+  /** The socket peer address. */
+  readonly remoteAddress: string | undefined;
+  readonly tls?: TlsPeer | undefined;
+  /** How to get the body, read at most once and only when a step asks for it. */
+  readonly body: () => BodySource;
+}
+
+/** Limits applied when core reads the body itself. */
+export interface BodyLimits {
+  /** @default 1_048_576 (1 MiB) */
+  readonly maxBytes: number;
+}
+
+/** A request as every step sees it. */
+export interface TgRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly route: string | undefined;
+  /** First value of a header (lower-case name), or undefined. */
+  header(name: string): string | undefined;
+  /** All values of a header, duplicates kept. */
+  headerValues(name: string): readonly string[];
+  readonly remoteAddress: string | undefined;
+  readonly tls: TlsPeer | undefined;
+  /** The JSON body, read and parsed once (413 over the limit, 415 for non-JSON, 400 for bad JSON). */
+  json(): Promise<unknown>;
+  /** True once a step has asked for the body (so adapters can hand the parsed value on). */
+  readonly bodyRequested: boolean;
+}
+
+const jsonType = /^application\/(?:[a-z0-9.+-]+\+)?json\s*(?:;|$)/i;
+
+async function readJson(source: BodySource, contentType: string | undefined, limits: BodyLimits): Promise<unknown> {
+  if (source.kind === 'none') return undefined;
+  if (source.kind === 'parsed') return source.value;
+  if (contentType === undefined || !jsonType.test(contentType)) throw new TollgateError('TG_UNSUPPORTED_MEDIA_TYPE');
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of source.chunks()) {
+    size += chunk.byteLength;
+    if (size > limits.maxBytes) throw new TollgateError('TG_BODY_TOO_LARGE');
+    parts.push(chunk);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const part of parts) {
+    bytes.set(part, offset);
+    offset += part.byteLength;
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new TollgateError('TG_INVALID_JSON', { message: 'The request body is not valid UTF-8.' });
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new TollgateError('TG_INVALID_JSON');
+  }
+}
+
+/**
+ * Builds the request model from an adapter's input.
+ *
+ * @example
+ * const request = createRequest({ method: 'GET', path: '/v1/models', headerValues: () => [], remoteAddress: '127.0.0.1', body: () => ({ kind: 'none' }) });
+ */
+export function createRequest(input: RequestInput, limits: BodyLimits = { maxBytes: 1_048_576 }): TgRequest {
+  let parsed: Promise<unknown> | undefined;
+  return {
+    method: input.method.toUpperCase(),
+    path: input.path,
+    route: input.route,
+    header: (name) => input.headerValues(name)[0],
+    headerValues: input.headerValues,
+    remoteAddress: input.remoteAddress,
+    tls: input.tls,
+    json() {
+      parsed ??= readJson(input.body(), input.headerValues('content-type')[0], limits);
+      return parsed;
+    },
+    get bodyRequested() {
+      return parsed !== undefined;
+    },
+  };
+}

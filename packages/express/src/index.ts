@@ -1,0 +1,75 @@
+// @tollgate/express: runs a tollgate pipeline as Express 4/5 middleware; all behaviour lives in core.
+import { createPipeline, type ContextHandle, type Pipeline, type Principal, type RenderedResponse, type Step, type TgContext } from '@tollgate/core';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { requestInput } from './request-input.js';
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /** The authenticated caller, set by tollgate. */
+      auth?: Principal;
+      /** tollgate's per-request context (request id, decisions, usage, abort signal). */
+      tollgate?: TgContext;
+    }
+  }
+}
+
+const handles = new WeakMap<Request, ContextHandle>();
+
+function send(res: Response, response: RenderedResponse): void {
+  res.status(response.status);
+  for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
+  res.end(response.body);
+}
+
+function isPipeline(value: Pipeline | Step | readonly Step[]): value is Pipeline {
+  return typeof (value as Partial<Pipeline>).start === 'function';
+}
+
+/**
+ * Express middleware for a pipeline (from `gate()` or `createPipeline()`), a single step or a list of
+ * steps. Several tollgate middlewares on one request share one context, so `authenticate` on the app
+ * and a stricter step on a route work together.
+ *
+ * @example
+ * import { apiKey, gate, memoryKeyStore } from '@tollgate/core';
+ * import { tollgate } from '@tollgate/express';
+ * app.use('/v1', tollgate(gate({ authenticate: { methods: [apiKey({ store: memoryKeyStore() })] } })));
+ * app.post('/v1/chat/completions', (req, res) => res.json({ caller: req.auth?.subject }));
+ */
+export function tollgate(chain: Pipeline | Step | readonly Step[]): RequestHandler {
+  const pipeline = isPipeline(chain) ? chain : createPipeline({ steps: Array.isArray(chain) ? chain : [chain as Step] });
+  return async function tollgateMiddleware(req: Request, res: Response, next: NextFunction): Promise<void> {
+    try {
+      let handle = handles.get(req);
+      if (handle === undefined) {
+        const created = pipeline.start(requestInput(req));
+        handle = created;
+        handles.set(req, created);
+        req.tollgate = created.context;
+        // The signal tells handlers (and their upstream calls) that nobody is waiting any more.
+        res.once('close', () => {
+          if (!res.writableFinished) created.abort('client disconnected');
+        });
+      }
+      const failure = await pipeline.run(handle);
+      const { context } = handle;
+      for (const [name, value] of Object.entries(context.responseHeaders)) res.setHeader(name, value);
+      if (failure !== undefined) {
+        send(res, failure);
+        return;
+      }
+      if (context.principal !== undefined) req.auth = context.principal;
+      if (req.body === undefined && context.request.bodyRequested) req.body = await context.request.json();
+      next();
+    } catch (error) {
+      next(error);
+    }
+  };
+}
+
+/** The tollgate context of a request, or undefined when no tollgate middleware ran. */
+export function tollgateContext(req: Request): TgContext | undefined {
+  return handles.get(req)?.context;
+}

@@ -1,0 +1,20 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const src = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+export default defineConfig({
+  resolve: {
+    // Tests run against the sources; the e2e tests that spawn the example apps use the built packages.
+    alias: [
+      { find: /^@tollgate\/core\/stub-upstream$/, replacement: src('./packages/core/src/stub-upstream/index.ts') },
+      { find: /^@tollgate\/core$/, replacement: src('./packages/core/src/index.ts') },
+      { find: /^@tollgate\/express$/, replacement: src('./packages/express/src/index.ts') },
+    ],
+  },
+  test: {
+    include: ['packages/*/src/**/*.test.ts', 'test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
+    testTimeout: 20_000,
+    hookTimeout: 30_000,
+  },
+});
