@@ -16,9 +16,11 @@ export type { AuthMethod, Credential, Verified } from './authenticate/auth-metho
 export { apiKey, type ApiKeyMethod } from './api-key/api-key.js';
 export type { ApiKeyOptions, FailureThrottleOptions } from './api-key/api-key-options.js';
 export { createApiKey, type CreateApiKeyOptions, type CreatedApiKey } from './api-key/create-api-key.js';
-export { formatApiKey, parseApiKey, apiKeyPattern, type ApiKeyParts } from './api-key/key-format.js';
+export { formatApiKey, parseApiKey, newKeyId, apiKeyPattern, type ApiKeyParts } from './api-key/key-format.js';
 export { hashSecret, type SecretHashOptions } from './api-key/secret-hash.js';
 export { VerifiedKeyCache } from './api-key/verified-key-cache.js';
 export type { KeyRecord } from './key-store/key-record.js';
 export type { KeyStore, WritableKeyStore, KeyChange, KeyListFilter } from './key-store/key-store.js';
 export { memoryKeyStore } from './key-store/memory-key-store.js';
+export { fileKeyStore, type FileKeyStore, type FileKeyStoreOptions } from './key-store/file-key-store.js';
+export { keyRecordSchema, parseKeyRecord } from './key-store/key-record-schema.js';

@@ -3,6 +3,7 @@ import type { Principal } from '../context/principal.js';
 import { ConfigError, TollgateError } from '../errors/tollgate-error.js';
 import type { AuthMethod, Credential, Verified } from '../authenticate/auth-method.js';
 import { keyRecordInactive, type KeyRecord } from '../key-store/key-record.js';
+import type { KeyStore } from '../key-store/key-store.js';
 import { headerNames, wholeNumber } from '../options/option-checks.js';
 import type { ApiKeyOptions, FailureThrottleOptions } from './api-key-options.js';
 import { ConcurrencyLimiter } from './concurrency-limiter.js';
@@ -14,7 +15,10 @@ import { VerifiedKeyCache } from './verified-key-cache.js';
 
 /** The API key method, with its cache exposed for operational use (metrics, manual eviction). */
 export interface ApiKeyMethod extends AuthMethod {
+  readonly name: 'api_key';
   readonly cache: VerifiedKeyCache;
+  /** The store it reads, e.g. to add a key at start. */
+  readonly store: KeyStore;
 }
 
 function throttleFrom(option: FailureThrottleOptions | false | undefined, name: string, fallback: FailureThrottleOptions, maxTracked: number, now: () => number): FailureThrottle | undefined {
@@ -140,6 +144,7 @@ export function apiKey(options: ApiKeyOptions): ApiKeyMethod {
     name: 'api_key',
     headers,
     cache,
+    store,
     accepts(credential: Credential) {
       return credential.value.startsWith('tg_') && (credential.header === 'authorization' || headers.includes(credential.header));
     },

@@ -111,5 +111,5 @@ export function parseApiKey(text: string): ApiKeyParts | undefined {
   return { env, keyId, secret };
 }
 
-/** A regular expression secret scanners can use to find tollgate keys in text. */
-export const apiKeyPattern = /\btg_[a-z0-9]{1,16}_[0-9A-Za-z]{12}_[0-9A-Za-z]{49}\b/g;
+/** Matches a tollgate key; for scanning text use `new RegExp(apiKeyPattern, 'g')`. */
+export const apiKeyPattern = /\btg_[a-z0-9]{1,16}_[0-9A-Za-z]{12}_[0-9A-Za-z]{49}\b/;

@@ -63,7 +63,10 @@ export class VerifiedKeyCache {
   set(fingerprint: string, principal: Principal, generation: number, recordNotAfter: number): void {
     const keyId = principal.keyId ?? '';
     if (this.generation(keyId) !== generation) return;
-    const notAfter = Math.min(this.#options.now() + this.#options.ttlMs, recordNotAfter);
+    const now = this.#options.now();
+    const notAfter = Math.min(now + this.#options.ttlMs, recordNotAfter);
+    // An unreadable (NaN) or past expiry: never cache it, so it neither lives forever nor evicts a live entry.
+    if (!(notAfter > now)) return;
     if (this.#entries.size >= this.#options.maxEntries) {
       const oldest = this.#entries.keys().next();
       if (!oldest.done) this.#remove(oldest.value, this.#entries.get(oldest.value)!);

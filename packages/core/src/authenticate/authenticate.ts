@@ -1,5 +1,6 @@
 // The authenticate step: one credential per request, verified by the method its form belongs to.
-import { ConfigError, TollgateError, isTollgateError } from '../errors/tollgate-error.js';
+import { ConfigError, TollgateError } from '../errors/tollgate-error.js';
+import { toTollgateError } from '../errors/render-error.js';
 import { wholeNumber } from '../options/option-checks.js';
 import type { Step } from '../pipeline/step.js';
 import type { AuthMethod } from './auth-method.js';
@@ -66,7 +67,7 @@ export function authenticate(options: AuthenticateOptions): AuthenticateStep {
           ...(principal.keyId === undefined ? {} : { keyId: principal.keyId }),
         };
       } catch (thrown) {
-        const error = isTollgateError(thrown) ? thrown : new TollgateError('TG_INTERNAL', { cause: thrown });
+        const error = toTollgateError(thrown);
         context.decisions.authn = { outcome: 'deny', reason: error.code, ...(methodName === undefined ? {} : { method: methodName }) };
         throw error;
       }

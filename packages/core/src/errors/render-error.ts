@@ -1,6 +1,6 @@
 // Turns a TollgateError into status, headers and body: OpenAI's error shape or RFC 9457 problem+json.
 import { errorCodes } from './codes.js';
-import { TollgateError } from './tollgate-error.js';
+import { TollgateError, isTollgateError } from './tollgate-error.js';
 
 /** A response produced by core that an adapter writes as it is. */
 export interface RenderedResponse {
@@ -65,10 +65,11 @@ export function renderError(error: TollgateError, options: RenderErrorOptions = 
   const headers: Record<string, string> = { 'cache-control': 'no-store', ...error.headers };
   const challenge = wwwAuthenticate(error, options.realm ?? 'tollgate');
   if (challenge !== undefined) headers['www-authenticate'] = challenge;
-  if (error.retryAfterSeconds !== undefined) {
-    const seconds = Math.max(0, error.retryAfterSeconds);
-    headers['retry-after'] = String(Math.ceil(seconds));
-    headers['retry-after-ms'] = String(Math.ceil(seconds * 1000));
+  if (error.retryAfterSeconds !== undefined && Number.isFinite(error.retryAfterSeconds)) {
+    // Rounded to the microsecond first, so float noise (2.023 * 1000 = 2023.0000000000002) does not add 1 ms.
+    const ms = Math.ceil(Math.round(Math.max(0, error.retryAfterSeconds) * 1e6) / 1e3);
+    headers['retry-after'] = String(Math.ceil(ms / 1000));
+    headers['retry-after-ms'] = String(ms);
   }
   if ('retryable' in spec) headers['x-should-retry'] = String(spec.retryable);
 
@@ -101,6 +102,6 @@ export function renderError(error: TollgateError, options: RenderErrorOptions = 
 
 /** Wraps anything thrown into a TollgateError; unknown errors become TG_INTERNAL with the cause kept. */
 export function toTollgateError(thrown: unknown): TollgateError {
-  if (thrown instanceof TollgateError) return thrown;
+  if (isTollgateError(thrown)) return thrown;
   return new TollgateError('TG_INTERNAL', { cause: thrown });
 }

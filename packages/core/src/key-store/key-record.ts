@@ -30,7 +30,9 @@ export interface KeyRecord {
 
 /** Why a record no longer authenticates, or undefined when it still does at `now`. */
 export function keyRecordInactive(record: KeyRecord, now: number): 'expired' | 'revoked' | undefined {
-  if (record.revokedAt !== undefined && Date.parse(record.revokedAt) <= now) return 'revoked';
-  if (record.expiresAt !== undefined && Date.parse(record.expiresAt) <= now) return 'expired';
+  // An unreadable date fails closed: a store that skipped validation must not serve a key forever.
+  const passed = (iso: string | undefined) => iso !== undefined && !(Date.parse(iso) > now);
+  if (passed(record.revokedAt)) return 'revoked';
+  if (passed(record.expiresAt)) return 'expired';
   return undefined;
 }

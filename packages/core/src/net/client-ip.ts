@@ -27,12 +27,19 @@ export interface ClientIpResolver {
 
 function normalizeTrust(trust: TrustProxy): { hops?: number; cidrs?: CidrBlock[]; header: 'x-forwarded-for' | 'forwarded' } {
   if (trust === false) return { header: 'x-forwarded-for' };
+  // `true`, a string or `{ header }` alone would otherwise pass here and crash on the first request.
+  if (typeof trust !== 'number' && (typeof trust !== 'object' || trust === null)) {
+    throw new ConfigError(`trustProxy must be false, a hop count, a list of CIDR blocks or { hops | cidrs, header }; got ${JSON.stringify(trust)}`);
+  }
   const form = typeof trust === 'number' ? { hops: trust } : Array.isArray(trust) ? { cidrs: trust as readonly string[] } : (trust as Exclude<TrustProxy, false | number | readonly string[]>);
   if (form.hops !== undefined && (!Number.isInteger(form.hops) || form.hops < 0 || form.hops > 32)) {
     throw new ConfigError(`trustProxy hops must be a whole number from 0 to 32; got ${String(form.hops)}`);
   }
   if (form.hops !== undefined && form.cidrs !== undefined) {
     throw new ConfigError('trustProxy takes either hops or cidrs, not both');
+  }
+  if (form.hops === undefined && !Array.isArray(form.cidrs)) {
+    throw new ConfigError('trustProxy needs hops (a number) or cidrs (a list of CIDR blocks)');
   }
   const header = form.header ?? 'x-forwarded-for';
   if (header !== 'x-forwarded-for' && header !== 'forwarded') {

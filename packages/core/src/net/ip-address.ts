@@ -38,14 +38,14 @@ export function parseIp(text: string): ParsedIp | undefined {
   const head = halves[0] === '' ? [] : halves[0]!.split(':');
   const tail = halves.length === 2 ? (halves[1] === '' ? [] : halves[1]!.split(':')) : [];
   const groups: number[] = [];
-  const all = [...head, ...tail];
   let embeddedV4: Uint8Array | undefined;
-  const last = all[all.length - 1];
+  // An embedded IPv4 must end the text: after `::` it is the last of the tail, never before a trailing `::`.
+  const lastPart = halves.length === 2 ? tail : head;
+  const last = lastPart[lastPart.length - 1];
   if (last !== undefined && last.includes('.')) {
     embeddedV4 = new Uint8Array(4);
     if (!parseV4(last, embeddedV4, 0)) return undefined;
-    if (tail.length > 0) tail.pop();
-    else head.pop();
+    lastPart.pop();
   }
   for (const group of [...head, ...tail]) {
     if (!/^[0-9a-fA-F]{1,4}$/.test(group)) return undefined;
@@ -83,13 +83,15 @@ export function parseCidr(text: string): CidrBlock {
   const [addr, prefix, extra] = text.trim().split('/');
   const ip = addr === undefined ? undefined : parseIp(addr);
   if (ip === undefined || extra !== undefined) throw new TypeError(`not an IP address or CIDR block: ${JSON.stringify(text)}`);
-  const max = ip.v4 ? 32 : 128;
+  // The notation decides the prefix width: `::ffff:0:0/96` is an IPv6 prefix even though it covers IPv4.
+  const dotted = !addr!.includes(':');
+  const max = dotted ? 32 : 128;
   let bits = max;
   if (prefix !== undefined) {
     if (!/^\d{1,3}$/.test(prefix) || Number(prefix) > max) throw new TypeError(`bad prefix length in ${JSON.stringify(text)}`);
     bits = Number(prefix);
   }
-  return { base: ip.bytes, bits: ip.v4 ? bits + 96 : bits, source: text.trim() };
+  return { base: ip.bytes, bits: dotted ? bits + 96 : bits, source: text.trim() };
 }
 
 /** True when `ip` lies inside `block`. */

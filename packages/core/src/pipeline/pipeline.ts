@@ -1,7 +1,7 @@
 // Runs steps over a request: builds the context, checks step order, turns failures into rendered responses.
 import { createContext, type ContextHandle } from '../context/tg-context.js';
-import { renderError, assertQuotable, type ErrorFormat, type ErrorRenderer, type RenderedResponse } from '../errors/render-error.js';
-import { ConfigError, TollgateError, isTollgateError } from '../errors/tollgate-error.js';
+import { renderError, assertQuotable, toTollgateError, type ErrorFormat, type ErrorRenderer, type RenderedResponse } from '../errors/render-error.js';
+import { ConfigError, TollgateError } from '../errors/tollgate-error.js';
 import { clientIpResolver, type ClientIpResolver, type TrustProxy } from '../net/client-ip.js';
 import { pickRequestId } from '../request/request-id.js';
 import { createRequest, type RequestInput } from '../request/tg-request.js';
@@ -95,7 +95,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const onError = options.onError;
 
   const render = (thrown: unknown, requestId: string): RenderedResponse => {
-    const error = isTollgateError(thrown) ? thrown : new TollgateError('TG_INTERNAL', { cause: thrown });
+    const error = toTollgateError(thrown);
     if (error.status >= 500 && onError !== undefined) {
       try {
         onError(error, requestId);

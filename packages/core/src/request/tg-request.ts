@@ -1,5 +1,5 @@
 // The framework-free request model that every adapter builds and every step reads.
-import { TollgateError } from '../errors/tollgate-error.js';
+import { TollgateError, isTollgateError } from '../errors/tollgate-error.js';
 
 /** The peer certificate of a TLS connection, as Node reports it. */
 export interface TlsPeer {
@@ -67,10 +67,16 @@ async function readJson(source: BodySource, contentType: string | undefined, lim
   if (contentType === undefined || !jsonType.test(contentType)) throw new TollgateError('TG_UNSUPPORTED_MEDIA_TYPE');
   const parts: Uint8Array[] = [];
   let size = 0;
-  for await (const chunk of source.chunks()) {
-    size += chunk.byteLength;
-    if (size > limits.maxBytes) throw new TollgateError('TG_BODY_TOO_LARGE');
-    parts.push(chunk);
+  try {
+    for await (const chunk of source.chunks()) {
+      size += chunk.byteLength;
+      if (size > limits.maxBytes) throw new TollgateError('TG_BODY_TOO_LARGE');
+      parts.push(chunk);
+    }
+  } catch (cause) {
+    if (isTollgateError(cause)) throw cause;
+    // The client hung up or sent a broken chunked body: its fault, not ours.
+    throw new TollgateError('TG_INVALID_JSON', { message: 'The request body could not be read.', cause });
   }
   const bytes = new Uint8Array(size);
   let offset = 0;
