@@ -24,3 +24,8 @@ export type { KeyStore, WritableKeyStore, KeyChange, KeyListFilter } from './key
 export { memoryKeyStore } from './key-store/memory-key-store.js';
 export { fileKeyStore, type FileKeyStore, type FileKeyStoreOptions } from './key-store/file-key-store.js';
 export { keyRecordSchema, parseKeyRecord } from './key-store/key-record-schema.js';
+export { loadConfig, parseConfig, type LoadConfigOptions, type ParseConfigOptions } from './config/load-config.js';
+export { configSchema, type TollgateConfig } from './config/config-schema.js';
+export type { ConfigFormat } from './config/config-source.js';
+export type { ConfigEnv } from './config/env-interpolation.js';
+export type { ConfiguredApiKeyMethod } from './config/sections/api-key-method.js';

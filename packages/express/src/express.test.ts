@@ -76,7 +76,7 @@ for (const [name, express] of [['express 5', express5], ['express 4', express4 a
     });
 
     it('puts the principal and context on the request for a good key, from either header', async () => {
-      for (const headers of [{ authorization: `Bearer ${key}` }, { 'x-api-key': key }]) {
+      for (const headers of [{ authorization: `Bearer ${key}` }, { 'x-api-key': key }] as Array<Record<string, string>>) {
         const res = await fetch(`${url}/v1/whoami`, { headers: { ...headers, 'x-request-id': 'client-id-1' } });
         expect(res.status).toBe(200);
         expect(res.headers.get('x-request-id')).toBe('client-id-1');

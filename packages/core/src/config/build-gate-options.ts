@@ -1,0 +1,53 @@
+// A validated config to GateOptions: copies of the plain sections, and the authentication methods built.
+import type { AuthMethod } from '../authenticate/auth-method.js';
+import type { GateOptions } from '../gate.js';
+import type { TrustProxy } from '../net/client-ip.js';
+import type { ConfigPath } from './config-path.js';
+import type { TollgateConfig } from './config-schema.js';
+import { buildAuthMethod } from './sections/authenticate.js';
+import type { TrustProxyConfig } from './sections/trust-proxy.js';
+
+function toTrustProxy(config: TrustProxyConfig): TrustProxy {
+  if (config === false || typeof config === 'number') return config;
+  if (Array.isArray(config)) return [...config];
+  const form = config as Exclude<TrustProxyConfig, false | number | string[]>;
+  return {
+    ...(form.hops === undefined ? {} : { hops: form.hops }),
+    ...(form.cidrs === undefined ? {} : { cidrs: [...form.cidrs] }),
+    ...(form.header === undefined ? {} : { header: form.header }),
+  };
+}
+
+/**
+ * Builds GateOptions from a validated config. Stores are created here (a file store reads its file now);
+ * a failure is reported through `fail` at the field's path, after closing what was already built.
+ *
+ * @example
+ * const options = buildGateOptions(config, '/etc/tollgate', (path, error) => { throw error; });
+ * const tg = gate(options);
+ */
+export function buildGateOptions(config: TollgateConfig, baseDir: string, fail: (path: ConfigPath, error: unknown) => never): GateOptions {
+  const methods: AuthMethod[] = [];
+  const { authenticate } = config;
+  try {
+    authenticate.methods.forEach((method, index) => {
+      const at: ConfigPath = ['authenticate', 'methods', index];
+      methods.push(buildAuthMethod(method, baseDir, (path, error) => fail([...at, ...path], error)));
+    });
+  } catch (error) {
+    // Methods built before the failure may hold file watchers; release them, the error is the news.
+    for (const method of methods) void method.close?.().catch(() => undefined);
+    throw error;
+  }
+  return {
+    ...(config.trustProxy === undefined ? {} : { trustProxy: toTrustProxy(config.trustProxy) }),
+    ...(config.errors === undefined ? {} : { errors: { ...config.errors } }),
+    ...(config.requestId === undefined ? {} : { requestId: { ...config.requestId } }),
+    ...(config.body === undefined ? {} : { body: { ...config.body } }),
+    authenticate: {
+      ...(authenticate.optional === undefined ? {} : { optional: authenticate.optional }),
+      ...(authenticate.maxCredentialLength === undefined ? {} : { maxCredentialLength: authenticate.maxCredentialLength }),
+      methods,
+    },
+  };
+}

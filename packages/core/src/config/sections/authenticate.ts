@@ -1,0 +1,36 @@
+// Config section `authenticate`: which credentials are accepted, and building each method.
+import { z } from 'zod';
+import type { AuthMethod } from '../../authenticate/auth-method.js';
+import type { ConfigPath } from '../config-path.js';
+import { wholeNumberField } from '../config-fields.js';
+import { apiKeyMethodSchema, buildApiKeyMethod } from './api-key-method.js';
+
+/** One method, picked by `type`. JWT, introspection and mTLS join this union as they land. */
+export const authMethodSchema = z.discriminatedUnion('type', [apiKeyMethodSchema]);
+
+export type AuthMethodConfig = z.infer<typeof authMethodSchema>;
+
+/** Who may call. Required: a gate without authentication is a configuration mistake. */
+export const authenticateSchema = z.strictObject({
+  /** Let requests without any credential through (a bad credential is still refused). @default false */
+  optional: z.boolean().optional(),
+  /** The accepted methods; the first whose form matches the credential verifies it. */
+  methods: z.array(authMethodSchema).min(1, { error: 'must list at least one method' }),
+  /** Longest credential accepted, in characters. @default 8192 */
+  maxCredentialLength: wholeNumberField(16, 65_536).optional(),
+});
+
+export type AuthenticateConfig = z.infer<typeof authenticateSchema>;
+
+/**
+ * Builds one configured method. `fail` reports a build error at a path relative to the method.
+ *
+ * @example
+ * const method = buildAuthMethod({ type: 'apiKey', store: { type: 'memory' } }, process.cwd(), (p, e) => { throw e; });
+ */
+export function buildAuthMethod(config: AuthMethodConfig, baseDir: string, fail: (path: ConfigPath, error: unknown) => never): AuthMethod {
+  switch (config.type) {
+    case 'apiKey':
+      return buildApiKeyMethod(config, baseDir, fail);
+  }
+}
