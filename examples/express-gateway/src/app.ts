@@ -30,7 +30,7 @@ export function createGatewayApp({ gate, openai, logger }: GatewayAppOptions): E
       logger.info({
         request_id: context?.requestId,
         method: req.method,
-        path: req.path,
+        path: req.originalUrl.split('?')[0],
         status: res.statusCode,
         latency_ms: Math.round((performance.now() - started) * 10) / 10,
         key_id: req.auth?.keyId,
