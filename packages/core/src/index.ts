@@ -2,7 +2,7 @@
 export { errorCodes, errorSpec, type ErrorCode, type ErrorCodeSpec } from './errors/codes.js';
 export { TollgateError, ConfigError, isTollgateError, type TollgateErrorOptions } from './errors/tollgate-error.js';
 export { renderError, wwwAuthenticate, type RenderedResponse, type ErrorFormat, type ErrorRenderer, type RenderErrorOptions } from './errors/render-error.js';
-export type { AuthMethodName, Principal, Tenant, Usage } from './context/principal.js';
+export type { AuthMethodName, Principal, Tenant, Usage, ModelInfo, InferenceInfo } from './context/principal.js';
 export type { TgContext, ContextHandle, Decisions, AuthnDecision } from './context/tg-context.js';
 export { createRequest, type TgRequest, type RequestInput, type BodySource, type TlsPeer, type BodyLimits } from './request/tg-request.js';
 export { isWellFormedRequestId, newRequestId } from './request/request-id.js';
@@ -10,7 +10,8 @@ export { parseIp, parseCidr, ipInCidr, formatIp, type ParsedIp, type CidrBlock }
 export { clientIpResolver, type TrustProxy, type ClientIpResolver } from './net/client-ip.js';
 export type { Step } from './pipeline/step.js';
 export { createPipeline, type Pipeline, type PipelineOptions } from './pipeline/pipeline.js';
-export { gate, type Gate, type GateOptions } from './gate.js';
+export type { ResponseObserver, ResponseOutcome } from './pipeline/step.js';
+export { gate, type Gate, type GateOptions, type ClosableStep } from './gate.js';
 export { authenticate, type AuthenticateOptions, type AuthenticateStep } from './authenticate/authenticate.js';
 export type { AuthMethod, Credential, Verified } from './authenticate/auth-method.js';
 export { apiKey, type ApiKeyMethod } from './api-key/api-key.js';

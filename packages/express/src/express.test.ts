@@ -36,6 +36,8 @@ for (const [name, express] of [['express 5', express5], ['express 4', express4 a
     let url: string;
     let server: Server;
     const seen: TgContext[] = [];
+    const observed: Array<{ path: string; status: number; type: string | undefined; body: string; ended: unknown }> = [];
+    const finished: Array<{ path: string; outcome: unknown; refusal: string | undefined }> = [];
     const errors: unknown[] = [];
 
     beforeAll(async () => {
@@ -43,15 +45,36 @@ for (const [name, express] of [['express 5', express5], ['express 4', express4 a
       const created = await createApiKey({ subject: 'alice', tenantId: 'acme', roles: ['dev'], hash: fast });
       key = created.key;
       await store.put(created.record);
+      const watcher: Step = {
+        name: 'watcher',
+        requires: [],
+        run: () => undefined,
+        observeResponse: (ctx) => {
+          const record = { path: ctx.request.path, status: 0, type: undefined as string | undefined, body: '', ended: undefined as unknown };
+          observed.push(record);
+          return {
+            start: (status, type) => Object.assign(record, { status, type }),
+            chunk: (chunk) => void (record.body += Buffer.from(chunk).toString('utf8')),
+            end: (outcome) => void (record.ended = outcome),
+          };
+        },
+        finish: (ctx, outcome) => void finished.push({ path: ctx.request.path, outcome, refusal: ctx.decisions.refusal?.code }),
+      };
       const readsBody: Step = { name: 'readBody', requires: ['authenticate'], run: async (ctx) => void (await ctx.request.json()) };
       const app = express();
       app.get('/healthz', (_req, res) => void res.json({ ok: true }));
-      app.use('/v1', tollgate(gate({ authenticate: { methods: [apiKey({ store })] } })));
+      app.use('/v1', tollgate(gate({ authenticate: { methods: [apiKey({ store })] }, inferenceLog: watcher })));
       app.get('/v1/whoami', (req, res) => {
         seen.push(req.tollgate!);
         res.json({ subject: req.auth?.subject, tenant: req.auth?.tenantId, requestId: req.tollgate?.requestId });
       });
       app.post('/v1/echo', tollgate(readsBody), (req, res) => void res.json({ body: req.body as unknown }));
+      app.get('/v1/stream', (_req, res) => {
+        res.setHeader('content-type', 'text/event-stream');
+        res.write('data: one\n\n');
+        res.write(Buffer.from('data: two\n\n'));
+        res.end('data: [DONE]\n\n');
+      });
       app.get('/v1/slow', (req, res) => {
         seen.push(req.tollgate!);
         req.tollgate!.signal.addEventListener('abort', () => res.end());
@@ -147,6 +170,33 @@ for (const [name, express] of [['express 5', express5], ['express 4', express4 a
       controller.abort();
       await pending;
       await vi.waitFor(() => expect(context.signal.aborted).toBe(true));
+    });
+
+    it('feeds the response body to observers and tells every step when the response ended', async () => {
+      const res = await fetch(`${url}/v1/stream`, { headers: { authorization: `Bearer ${key}` } });
+      expect(await res.text()).toBe('data: one\n\ndata: two\n\ndata: [DONE]\n\n');
+      await vi.waitFor(() => expect(finished.some((f) => f.path === '/v1/stream')).toBe(true));
+      const record = observed.find((o) => o.path === '/v1/stream')!;
+      expect(record).toEqual({ path: '/v1/stream', status: 200, type: 'text/event-stream', body: 'data: one\n\ndata: two\n\ndata: [DONE]\n\n', ended: { status: 200, aborted: false } });
+      const json = await fetch(`${url}/v1/whoami`, { headers: { authorization: `Bearer ${key}`, 'x-request-id': 'observed-json' } });
+      const text = await json.text();
+      await vi.waitFor(() => expect(observed.filter((o) => o.path === '/v1/whoami').some((o) => o.body === text)).toBe(true));
+    });
+
+    it('finishes refused requests too, with the refusal recorded, and never observes their bodies', async () => {
+      const before = observed.length;
+      await fetch(`${url}/v1/whoami?refused=1`);
+      await vi.waitFor(() => expect(finished.some((f) => f.refusal === 'TG_MISSING_CREDENTIAL')).toBe(true));
+      const refusal = finished.find((f) => f.refusal === 'TG_MISSING_CREDENTIAL')!;
+      expect(refusal.outcome).toEqual({ status: 401, aborted: false });
+      expect(observed.length).toBe(before);
+    });
+
+    it('finishes an aborted response as aborted', async () => {
+      await vi.waitFor(() => expect(finished.some((f) => f.path === '/v1/slow')).toBe(true), { timeout: 5_000 }).catch(() => undefined);
+      const slow = finished.filter((f) => f.path === '/v1/slow');
+      expect(slow).toHaveLength(1);
+      expect(slow[0]!.outcome).toMatchObject({ aborted: true });
     });
 
     it("passes its own unexpected failures to Express's error handler", async () => {

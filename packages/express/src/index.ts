@@ -2,6 +2,7 @@
 import { createPipeline, type ContextHandle, type Pipeline, type Principal, type RenderedResponse, type Step, type TgContext } from '@tollgate/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { requestInput } from './request-input.js';
+import { tapResponse } from './response-tap.js';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -16,6 +17,7 @@ declare global {
 }
 
 const handles = new WeakMap<Request, ContextHandle>();
+const abortedAtClose = new WeakMap<Response, boolean>();
 
 function send(res: Response, response: RenderedResponse): void {
   res.status(response.status);
@@ -48,18 +50,32 @@ export function tollgate(chain: Pipeline | Step | readonly Step[]): RequestHandl
         handle = created;
         handles.set(req, created);
         req.tollgate = created.context;
-        // The signal tells handlers (and their upstream calls) that nobody is waiting any more.
+        // Decided once, before any close listener (a handler's included) can end the response.
         res.once('close', () => {
-          if (!res.writableFinished) created.abort('client disconnected');
+          const aborted = !res.writableFinished;
+          abortedAtClose.set(res, aborted);
+          // The signal tells handlers (and their upstream calls) that nobody is waiting any more.
+          if (aborted) created.abort('client disconnected');
         });
       }
-      const failure = await pipeline.run(handle);
-      const { context } = handle;
+      const current = handle;
+      const failure = await pipeline.run(current);
+      const observer = failure === undefined ? pipeline.observe(current) : undefined;
+      // Observers read the whole body before the steps settle on it.
+      const ended = () => {
+        const outcome = { status: res.statusCode, aborted: abortedAtClose.get(res) ?? !res.writableFinished };
+        observer?.end?.(outcome);
+        void pipeline.finish(current, outcome);
+      };
+      if (res.closed) ended();
+      else res.once('close', ended);
+      const { context } = current;
       for (const [name, value] of Object.entries(context.responseHeaders)) res.setHeader(name, value);
       if (failure !== undefined) {
         send(res, failure);
         return;
       }
+      if (observer !== undefined) tapResponse(res, observer);
       if (context.principal !== undefined) req.auth = context.principal;
       if (req.body === undefined && context.request.bodyRequested) req.body = await context.request.json();
       next();

@@ -35,3 +35,35 @@ export interface Usage {
   readonly inputTokens: number;
   readonly outputTokens: number;
 }
+
+/**
+ * The model a request is for, as resolved from the model registry by `validateRequest`.
+ * `authorize` reads `tags`; `rateLimit` reads the prices and output cap.
+ */
+export interface ModelInfo {
+  /** Canonical registry name (after alias resolution, and after a policy's fallback rewrite). */
+  readonly name: string;
+  /** The name the client asked for. */
+  readonly requested: string;
+  readonly provider?: string;
+  readonly tags: readonly string[];
+  readonly contextWindow?: number;
+  readonly maxOutputTokens?: number;
+  /** USD per million tokens; absent means the model has no price (and may not be spent on). */
+  readonly price?: { readonly inputPerMTok: number; readonly outputPerMTok: number };
+  readonly capabilities?: { readonly streaming?: boolean; readonly tools?: boolean; readonly vision?: boolean };
+}
+
+/** What an inference request asks for, as parsed by `validateRequest`. */
+export interface InferenceInfo {
+  readonly api: 'chat' | 'completions' | 'embeddings' | 'responses' | 'anthropic_messages';
+  readonly stream: boolean;
+  /** The request's output cap (`max_tokens`, `max_completion_tokens`, `max_output_tokens`), if given. */
+  readonly maxTokens: number | undefined;
+  /** Choices requested (`n`); 1 when absent. */
+  readonly n: number;
+  readonly toolCount: number;
+  readonly messageCount: number;
+  /** Estimated prompt tokens. */
+  readonly promptTokens: number;
+}

@@ -1,7 +1,7 @@
 // The per-request context: request id, caller, tenant, decisions and usage, shared by every step.
 import type { ErrorCode } from '../errors/codes.js';
 import type { TgRequest } from '../request/tg-request.js';
-import type { AuthMethodName, Principal, Tenant, Usage } from './principal.js';
+import type { AuthMethodName, InferenceInfo, ModelInfo, Principal, Tenant, Usage } from './principal.js';
 
 /** What authentication decided, for the inference record. */
 export interface AuthnDecision {
@@ -17,6 +17,8 @@ export interface AuthnDecision {
 /** Every decision taken for a request, by step. Later steps add their own entries. */
 export interface Decisions {
   authn?: AuthnDecision;
+  /** Set when a step refused the request: which step, and with what. */
+  refusal?: { readonly step: string; readonly code: ErrorCode; readonly status: number };
   [step: string]: unknown;
 }
 
@@ -30,6 +32,10 @@ export interface TgContext {
   readonly startedAt: number;
   principal: Principal | undefined;
   tenant: Tenant | undefined;
+  /** The resolved model, set by `validateRequest` (and rewritten by a policy's fallback obligation). */
+  model: ModelInfo | undefined;
+  /** What the request asks for, set by `validateRequest`. */
+  inference: InferenceInfo | undefined;
   readonly decisions: Decisions;
   /** Usage reported so far (by a handler or read from the response). */
   readonly usage: Usage | undefined;
@@ -72,6 +78,8 @@ export function createContext(init: {
     startedAt: performance.now(),
     principal: undefined,
     tenant: undefined,
+    model: undefined,
+    inference: undefined,
     decisions: {},
     get usage() {
       return usage;

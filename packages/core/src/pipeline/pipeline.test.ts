@@ -66,4 +66,57 @@ describe('createPipeline', () => {
     expect(() => createPipeline({ steps: [], body: { maxBytes: 0 } })).toThrow(/maxBytes/);
     expect(() => createPipeline({ steps: [], trustProxy: -1 })).toThrow(/hops/);
   });
+
+  it('finishes every step once, in reverse order, even after a refusal, and reports failing finishers', async () => {
+    const calls: string[] = [];
+    const errors: unknown[] = [];
+    const finisher = (name: string, fail = false): Step => ({
+      name,
+      requires: [],
+      run: () => {
+        if (name === 'b') throw new TollgateError('TG_INVALID_CREDENTIAL');
+      },
+      finish: (ctx, outcome) => {
+        calls.push(`${name}:${outcome.status}:${ctx.decisions.refusal?.step ?? '-'}`);
+        if (fail) throw new Error(`finisher ${name} broke`);
+      },
+    });
+    const pipeline = createPipeline({ steps: [finisher('a'), finisher('b', true), finisher('c')], onError: (error) => errors.push(error.cause) });
+    const handle = pipeline.start(input());
+    const response = await pipeline.run(handle);
+    expect(response?.status).toBe(401);
+    expect(handle.context.decisions.refusal).toEqual({ step: 'b', code: 'TG_INVALID_CREDENTIAL', status: 401 });
+    await pipeline.finish(handle, { status: 401, aborted: false });
+    await pipeline.finish(handle, { status: 401, aborted: false });
+    expect(calls).toEqual(['c:401:b', 'b:401:b', 'a:401:b']);
+    expect(errors).toHaveLength(1);
+  });
+
+  it('combines the observers steps ask for, and drops none when one throws', async () => {
+    const seen: string[] = [];
+    const observing = (name: string, fail = false): Step => ({
+      name,
+      requires: [],
+      run: () => undefined,
+      observeResponse: () => ({
+        start: (status) => void seen.push(`${name} start ${status}`),
+        chunk: (chunk) => {
+          if (fail) throw new Error('observer bug');
+          seen.push(`${name} ${new TextDecoder().decode(chunk)}`);
+        },
+        end: (outcome) => void seen.push(`${name} end ${outcome.aborted}`),
+      }),
+    });
+    const errors: unknown[] = [];
+    const pipeline = createPipeline({ steps: [observing('x'), observing('y', true), step('z')], onError: (e) => errors.push(e) });
+    const handle = pipeline.start(input());
+    await pipeline.run(handle);
+    const observer = pipeline.observe(handle)!;
+    observer.start?.(200, 'application/json');
+    observer.chunk(new TextEncoder().encode('hi'));
+    observer.end?.({ status: 200, aborted: true });
+    expect(seen).toEqual(['x start 200', 'y start 200', 'x hi', 'x end true', 'y end true']);
+    expect(errors).toHaveLength(1);
+    expect(createPipeline({ steps: [step('plain')] }).observe(handle)).toBeUndefined();
+  });
 });

@@ -5,7 +5,7 @@ import { ConfigError, TollgateError } from '../errors/tollgate-error.js';
 import { clientIpResolver, type ClientIpResolver, type TrustProxy } from '../net/client-ip.js';
 import { pickRequestId } from '../request/request-id.js';
 import { createRequest, type RequestInput } from '../request/tg-request.js';
-import type { Step } from './step.js';
+import type { ResponseObserver, ResponseOutcome, Step } from './step.js';
 
 /** Options shared by every step of a pipeline. */
 export interface PipelineOptions {
@@ -46,6 +46,16 @@ export interface Pipeline {
   run(handle: ContextHandle): Promise<RenderedResponse | undefined>;
   /** Renders an error for a context (adds the request id header). */
   render(error: unknown, requestId: string): RenderedResponse;
+  /**
+   * The observers the steps want on the response body, combined into one; undefined when none does.
+   * Adapters call it once the chain let the request through, and feed it what the handler writes.
+   */
+  observe(handle: ContextHandle): ResponseObserver | undefined;
+  /**
+   * Tells every step that the response has ended; adapters call it once per request (later calls are
+   * ignored). Never rejects: a failing step is reported to `onError`.
+   */
+  finish(handle: ContextHandle, outcome: ResponseOutcome): Promise<void>;
 }
 
 const headerName = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
@@ -94,15 +104,19 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const clientIp = clientIpResolver(options.trustProxy ?? false);
   const onError = options.onError;
 
+  const finished = new WeakSet<ContextHandle>();
+  const report = (thrown: unknown, requestId: string): void => {
+    if (onError === undefined) return;
+    try {
+      onError(toTollgateError(thrown), requestId);
+    } catch {
+      // A failing log hook must not break the response path.
+    }
+  };
+
   const render = (thrown: unknown, requestId: string): RenderedResponse => {
     const error = toTollgateError(thrown);
-    if (error.status >= 500 && onError !== undefined) {
-      try {
-        onError(error, requestId);
-      } catch {
-        // A failing log hook must not turn a rendered error into a crash.
-      }
-    }
+    if (error.status >= 500) report(error, requestId);
     const response = renderError(error, { format, realm, requestId });
     response.headers[idHeader] = requestId;
     return response;
@@ -119,8 +133,10 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     },
     async run(handle) {
       const { context } = handle;
+      let current = '';
       try {
         for (const step of steps) {
+          current = step.name;
           const missing = step.requires.find((name) => !context.completedSteps.includes(name));
           if (missing !== undefined) {
             throw new TollgateError('TG_PIPELINE_ORDER', {
@@ -132,9 +148,55 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         }
         return undefined;
       } catch (thrown) {
-        return render(thrown, context.requestId);
+        const error = toTollgateError(thrown);
+        context.decisions.refusal = { step: current, code: error.code, status: error.status };
+        return render(error, context.requestId);
       }
     },
     render,
+    observe(handle) {
+      const observers: ResponseObserver[] = [];
+      for (const step of steps) {
+        try {
+          const observer = step.observeResponse?.(handle.context);
+          if (observer !== undefined) observers.push(observer);
+        } catch (thrown) {
+          report(thrown, handle.context.requestId);
+        }
+      }
+      return combineObservers(observers, (thrown) => report(thrown, handle.context.requestId));
+    },
+    async finish(handle, outcome) {
+      if (finished.has(handle)) return;
+      finished.add(handle);
+      for (const step of [...steps].reverse()) {
+        if (step.finish === undefined) continue;
+        try {
+          await step.finish(handle.context, outcome);
+        } catch (thrown) {
+          report(thrown, handle.context.requestId);
+        }
+      }
+    },
+  };
+}
+
+/** One observer that fans out to several; an observer that throws is reported and dropped. */
+function combineObservers(observers: ResponseObserver[], report: (thrown: unknown) => void): ResponseObserver | undefined {
+  if (observers.length === 0) return undefined;
+  if (observers.length === 1) return observers[0];
+  const call = (fn: (o: ResponseObserver) => void) => {
+    for (const observer of observers) {
+      try {
+        fn(observer);
+      } catch (thrown) {
+        report(thrown);
+      }
+    }
+  };
+  return {
+    start: (status, type) => call((o) => o.start?.(status, type)),
+    chunk: (chunk) => call((o) => o.chunk(chunk)),
+    end: (outcome) => call((o) => o.end?.(outcome)),
   };
 }

@@ -1,6 +1,23 @@
 // A step of the request path (authenticate, resolveTenant, …): a name, what it needs first, and what it does.
 import type { TgContext } from '../context/tg-context.js';
 
+/** How a response ended, as the adapter saw it. */
+export interface ResponseOutcome {
+  readonly status: number;
+  /** True when the client went away (or tollgate cut the response off) before the end. */
+  readonly aborted: boolean;
+}
+
+/** Reads the response body as the handler writes it (usage extraction, output checks, hashing). */
+export interface ResponseObserver {
+  /** Called once before the first chunk with the status and content type. */
+  start?(status: number, contentType: string | undefined): void;
+  /** Each chunk the handler writes, in order. Must not throw; must be cheap. */
+  chunk(chunk: Uint8Array): void;
+  /** The response ended (completely or not). */
+  end?(outcome: ResponseOutcome): void;
+}
+
 /** One step of the chain. Steps throw a TollgateError to refuse a request. */
 export interface Step {
   /** Unique name, e.g. `authenticate`. */
@@ -8,4 +25,15 @@ export interface Step {
   /** Steps that must have completed before this one runs. */
   readonly requires: readonly string[];
   run(context: TgContext): void | Promise<void>;
+  /**
+   * Optional: an observer of the response body, asked for once after the chain let the request
+   * through. Return undefined when this request needs none.
+   */
+  observeResponse?(context: TgContext): ResponseObserver | undefined;
+  /**
+   * Optional: runs once when the response has ended, for every step of the pipeline (in reverse
+   * order), whether or not the step ran and whether or not the request was refused: settle usage,
+   * release leases, write the record. Errors are reported to `onError`, never to the client.
+   */
+  finish?(context: TgContext, outcome: ResponseOutcome): void | Promise<void>;
 }
