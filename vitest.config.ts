@@ -13,6 +13,8 @@ export default defineConfig({
       { find: /^@tollgate\/fastify$/, replacement: src('./packages/fastify/src/index.ts') },
       { find: /^@tollgate\/hono$/, replacement: src('./packages/hono/src/index.ts') },
       { find: /^@tollgate\/koa$/, replacement: src('./packages/koa/src/index.ts') },
+      { find: /^@tollgate\/redis$/, replacement: src('./packages/redis/src/index.ts') },
+      { find: /^@tollgate\/postgres$/, replacement: src('./packages/postgres/src/index.ts') },
     ],
   },
   test: {
