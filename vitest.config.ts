@@ -10,6 +10,8 @@ export default defineConfig({
       { find: /^@tollgate\/core\/stub-upstream$/, replacement: src('./packages/core/src/stub-upstream/index.ts') },
       { find: /^@tollgate\/core$/, replacement: src('./packages/core/src/index.ts') },
       { find: /^@tollgate\/express$/, replacement: src('./packages/express/src/index.ts') },
+      { find: /^@tollgate\/postgres$/, replacement: src('./packages/postgres/src/index.ts') },
+      { find: /^@tollgate\/cli$/, replacement: src('./packages/cli/src/index.ts') },
       { find: /^@tollgate\/fastify$/, replacement: src('./packages/fastify/src/index.ts') },
       { find: /^@tollgate\/hono$/, replacement: src('./packages/hono/src/index.ts') },
       { find: /^@tollgate\/koa$/, replacement: src('./packages/koa/src/index.ts') },

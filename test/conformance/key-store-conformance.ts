@@ -1,11 +1,25 @@
 // The behaviour every WritableKeyStore (memory, file, Redis, Postgres) must show, as one reusable vitest suite.
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createApiKey, newKeyId, type KeyChange, type KeyRecord, type WritableKeyStore } from '@tollgate/core';
+import { describeKeyLifecycleConformance } from './key-lifecycle-conformance.js';
+import { describeKeyStoreOutage, type KeyStoreWithOutage } from './store-outage-conformance.js';
+import { waitFor } from './wait-for.js';
 
 /** A fresh, empty store for one test, and how to dispose of it. */
 export interface KeyStoreUnderTest {
   readonly store: WritableKeyStore;
+  /**
+   * Another instance on the same data, as another process would open it (another connection, another
+   * watcher); absent for stores that live in one process. The suite closes what it returns.
+   */
+  peer?(): Promise<WritableKeyStore>;
   cleanup(): Promise<void>;
+}
+
+/** What else a store can be put through besides the common tests. */
+export interface KeyStoreSuiteExtras {
+  /** A store whose server a test can stop and start again (a private server, a cut connection). */
+  readonly outage?: () => Promise<KeyStoreWithOutage>;
 }
 
 /** A record as a careless caller might change it in place, ignoring `readonly`. */
@@ -17,14 +31,7 @@ interface RecordChangedInPlace {
 }
 const inPlace = (record: KeyRecord | undefined): RecordChangedInPlace => record as unknown as RecordChangedInPlace;
 
-/** Polls until `check` holds; fails after `timeoutMs` (stores with pub/sub deliver events asynchronously). */
-export async function waitFor(check: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+export { waitFor } from './wait-for.js';
 
 /**
  * Registers the key-store conformance tests under `describe(name)`. `make` is called before each test
@@ -33,7 +40,10 @@ export async function waitFor(check: () => boolean, what: string, timeoutMs = 5_
  * @example
  * describeKeyStoreConformance('memoryKeyStore', async () => ({ store: memoryKeyStore(), cleanup: async () => {} }));
  */
-export function describeKeyStoreConformance(name: string, make: () => Promise<KeyStoreUnderTest>): void {
+export function describeKeyStoreConformance(name: string, make: () => Promise<KeyStoreUnderTest>, extras: KeyStoreSuiteExtras = {}): void {
+  describeKeyLifecycleConformance(name, make);
+  if (extras.outage === undefined) console.info(`${name}: lives in this process, so there is no server to lose; the outage tests do not apply`);
+  else describeKeyStoreOutage(name, extras.outage);
   describe(`${name} (KeyStore conformance)`, () => {
     let base: KeyRecord;
     let subject: KeyStoreUnderTest;
@@ -147,6 +157,9 @@ export function describeKeyStoreConformance(name: string, make: () => Promise<Ke
         expiresAt: '2031-06-30T00:00:00.000Z',
         revokedAt: '2030-12-31T23:59:59.999Z',
         metadata: { team: 'ml', cost_center: 4200, internal: true, ratio: 0.25, note: '' },
+        rotatedTo: newKeyId(),
+        rotatedFrom: newKeyId(),
+        lastUsedAt: '2030-11-30T12:00:00Z',
       });
       const { tenantId: _t, ...bare } = record({ roles: [], scopes: [] });
       await store.put(full);

@@ -1,5 +1,5 @@
 // @tollgate/express: runs a tollgate pipeline as Express 4/5 middleware; all behaviour lives in core.
-import { createPipeline, type ContextHandle, type Pipeline, type Principal, type RenderedResponse, type Step, type TgContext } from '@tollgate/core';
+import { createPipeline, markPipeline, type ContextHandle, type Pipeline, type Principal, type RenderedResponse, type Step, type TgContext } from '@tollgate/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { requestInput } from './request-input.js';
 import { tapResponse } from './response-tap.js';
@@ -42,7 +42,8 @@ function isPipeline(value: Pipeline | Step | readonly Step[]): value is Pipeline
  */
 export function tollgate(chain: Pipeline | Step | readonly Step[]): RequestHandler {
   const pipeline = isPipeline(chain) ? chain : createPipeline({ steps: Array.isArray(chain) ? chain : [chain as Step] });
-  return async function tollgateMiddleware(req: Request, res: Response, next: NextFunction): Promise<void> {
+  // Marked so that tools (the `tollgate evidence` command) can tell which routes this pipeline guards.
+  return markPipeline(async function tollgateMiddleware(req: Request, res: Response, next: NextFunction): Promise<void> {
     try {
       let handle = handles.get(req);
       if (handle === undefined) {
@@ -82,7 +83,7 @@ export function tollgate(chain: Pipeline | Step | readonly Step[]): RequestHandl
     } catch (error) {
       next(error);
     }
-  };
+  }, pipeline);
 }
 
 /** The tollgate context of a request, or undefined when no tollgate middleware ran. */

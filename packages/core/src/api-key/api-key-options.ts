@@ -43,6 +43,21 @@ export interface ApiKeyOptions {
     /** Most keys and IPs tracked at once. @default 100000 */
     readonly maxTracked?: number;
   };
+  /**
+   * Last-used times, written to the store (`touch`) in one batch per interval, never per request;
+   * `false` turns it off. Only stores with `touch` record them (every store in tollgate has it).
+   * @default { flushIntervalMs: 60000, maxPending: 100000 }
+   */
+  readonly lastUsed?:
+    | false
+    | {
+        /** Time between batches. @default 60000 */
+        readonly flushIntervalMs?: number;
+        /** Most keys remembered between batches; past it a batch is written early. @default 100000 */
+        readonly maxPending?: number;
+        /** Told when a batch could not be written (it is retried with the next). @default process.emitWarning */
+        readonly onError?: (error: Error) => void;
+      };
   /** A store lookup slower than this is a 503. @default 2000 */
   readonly storeTimeoutMs?: number;
   /** Clock, for tests. @default Date.now */

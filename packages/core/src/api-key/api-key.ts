@@ -3,7 +3,7 @@ import type { Principal } from '../context/principal.js';
 import { ConfigError, TollgateError } from '../errors/tollgate-error.js';
 import type { AuthMethod, Credential, Verified } from '../authenticate/auth-method.js';
 import { keyRecordInactive, type KeyRecord } from '../key-store/key-record.js';
-import type { KeyStore } from '../key-store/key-store.js';
+import type { KeyStore, WritableKeyStore } from '../key-store/key-store.js';
 import { headerNames, wholeNumber } from '../options/option-checks.js';
 import type { ApiKeyOptions, FailureThrottleOptions } from './api-key-options.js';
 import { ConcurrencyLimiter } from './concurrency-limiter.js';
@@ -12,6 +12,7 @@ import { assertKeyEnv, maxApiKeyLength, parseApiKey, type ApiKeyParts } from './
 import { throttleKeyForIp } from './throttle-key.js';
 import { verifySecret } from './secret-hash.js';
 import { VerifiedKeyCache } from './verified-key-cache.js';
+import { LastUsedTracker } from './last-used-tracker.js';
 
 /** The API key method, with its cache exposed for operational use (metrics, manual eviction). */
 export interface ApiKeyMethod extends AuthMethod {
@@ -59,6 +60,23 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** The batch writer of last-used times, when the store can take them and they are not turned off. */
+function lastUsedTrackerFor(options: ApiKeyOptions, now: () => number): LastUsedTracker | undefined {
+  const { store } = options;
+  const config = options.lastUsed;
+  const touch = (store as Partial<WritableKeyStore>).touch;
+  if (config === false || typeof touch !== 'function') return undefined;
+  if (config !== undefined && (config === null || typeof config !== 'object')) throw new ConfigError('apiKey.lastUsed must be false or an object');
+  if (config?.onError !== undefined && typeof config.onError !== 'function') throw new ConfigError('apiKey.lastUsed.onError must be a function');
+  return new LastUsedTracker({
+    touch: (uses) => touch.call(store, uses),
+    flushIntervalMs: wholeNumber(config?.flushIntervalMs, 'apiKey.lastUsed.flushIntervalMs', 60_000, 10, 86_400_000),
+    maxPending: wholeNumber(config?.maxPending, 'apiKey.lastUsed.maxPending', 100_000, 1, 10_000_000),
+    onError: config?.onError ?? ((error) => process.emitWarning(error)),
+    now,
+  });
+}
+
 /**
  * Authenticates `tg_<env>_<keyId>_<secret><checksum>` keys from `Authorization: Bearer` or `x-api-key`.
  *
@@ -96,7 +114,9 @@ export function apiKey(options: ApiKeyOptions): ApiKeyMethod {
   const perIp = throttleFrom(options.throttle?.perIp, 'apiKey.throttle.perIp', { maxFailures: 50, windowMs: 60_000 }, maxTracked, now);
   const storeTimeoutMs = wholeNumber(options.storeTimeoutMs, 'apiKey.storeTimeoutMs', 2_000, 1, 60_000);
   const inFlight = new Map<string, Promise<Principal>>();
-  const unwatch = store.watch?.((change) => cache.dropKey(change.keyId));
+  // A resync means the store's push channel missed events (an outage): nothing cached can be trusted.
+  const unwatch = store.watch?.((change) => (change.type === 'resync' ? cache.clear() : cache.dropKey(change.keyId)));
+  const lastUsed = lastUsedTrackerFor(options, now);
 
   const refuse = (keyId: string, ipKey: string | undefined): never => {
     perKeyId?.recordFailure(keyId);
@@ -152,7 +172,10 @@ export function apiKey(options: ApiKeyOptions): ApiKeyMethod {
       if (credential.value.length > maxApiKeyLength) throw new TollgateError('TG_INVALID_CREDENTIAL');
       const fingerprint = cache.fingerprint(credential.value);
       const hit = cache.get(fingerprint);
-      if (hit !== undefined) return { principal: hit, cached: true };
+      if (hit !== undefined) {
+        lastUsed?.note(hit.keyId!);
+        return { principal: hit, cached: true };
+      }
       const parts = parseApiKey(credential.value);
       if (parts === undefined || (environments !== undefined && !environments.has(parts.env))) {
         throw new TollgateError('TG_INVALID_CREDENTIAL');
@@ -162,10 +185,13 @@ export function apiKey(options: ApiKeyOptions): ApiKeyMethod {
         flight = verifyFresh(parts, fingerprint, context.clientIp).finally(() => inFlight.delete(fingerprint));
         inFlight.set(fingerprint, flight);
       }
-      return { principal: await flight, cached: false };
+      const principal = await flight;
+      lastUsed?.note(principal.keyId!);
+      return { principal, cached: false };
     },
     async close() {
       unwatch?.();
+      await lastUsed?.close();
     },
   };
 }

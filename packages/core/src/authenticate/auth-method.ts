@@ -1,13 +1,16 @@
 // The contract between authenticate and each credential method (API key now; JWT, introspection, mTLS later).
 import type { AuthMethodName, Principal } from '../context/principal.js';
 import type { TgContext } from '../context/tg-context.js';
+import type { ClientCertificate } from '../mtls/client-certificate.js';
 
 /** A credential as it was found on the request. */
 export interface Credential {
   /** The token itself (the part after `Bearer `, or a dedicated header's value). */
   readonly value: string;
-  /** Lower-case name of the header it came from. */
+  /** Lower-case name of the header it came from; `tls` for a certificate from the TLS connection itself. */
   readonly header: string;
+  /** The client certificate, for credentials that come with the connection (see `AuthMethod.fromConnection`). */
+  readonly certificate?: ClientCertificate;
 }
 
 /** A successful verification. */
@@ -29,6 +32,14 @@ export interface AuthMethod {
    * TG_INVALID_CREDENTIAL for a bad credential, TG_VERIFIER_UNAVAILABLE when the verifier is down.
    */
   verify(credential: Credential, context: TgContext): Promise<Verified>;
+  /**
+   * For methods whose credential comes with the connection rather than a header (client certificates):
+   * the credential this request's connection carries, or undefined. Synchronous and without I/O; may
+   * throw a TollgateError for a malformed value. `authenticate` refuses a request that carries both a
+   * header credential and a connection credential (400), and verifies a connection credential with
+   * the method that found it.
+   */
+  fromConnection?(context: TgContext): Credential | undefined;
   /** Releases timers and watchers. */
   close?(): Promise<void>;
 }

@@ -3,7 +3,8 @@ import { ConfigError, TollgateError } from '../errors/tollgate-error.js';
 import { toTollgateError } from '../errors/render-error.js';
 import { wholeNumber } from '../options/option-checks.js';
 import type { Step } from '../pipeline/step.js';
-import type { AuthMethod } from './auth-method.js';
+import type { TgContext } from '../context/tg-context.js';
+import type { AuthMethod, Credential } from './auth-method.js';
 import { extractCredential } from './extract-credential.js';
 
 /** Options of {@link authenticate}. */
@@ -26,6 +27,15 @@ export interface AuthenticateStep extends Step {
   close(): Promise<void>;
 }
 
+/** The first credential a connection-based method (mTLS) finds on the request's connection. */
+function connectionCredential(methods: readonly AuthMethod[], context: TgContext): { method: AuthMethod; credential: Credential } | undefined {
+  for (const method of methods) {
+    const credential = method.fromConnection?.(context);
+    if (credential !== undefined) return { method, credential };
+  }
+  return undefined;
+}
+
 /**
  * Builds the authenticate step.
  *
@@ -42,6 +52,7 @@ export function authenticate(options: AuthenticateOptions): AuthenticateStep {
   const optional = options.optional ?? false;
   const maxLength = wholeNumber(options.maxCredentialLength, 'authenticate.maxCredentialLength', 8192, 16, 65_536);
   const extraHeaders = [...new Set(methods.flatMap((m) => m.headers))];
+  const connectionMethods = methods.filter((m) => typeof m.fromConnection === 'function');
 
   return {
     name: 'authenticate',
@@ -50,12 +61,15 @@ export function authenticate(options: AuthenticateOptions): AuthenticateStep {
     async run(context) {
       let methodName: AuthMethod['name'] | undefined;
       try {
-        const credential = extractCredential(context.request, extraHeaders, maxLength);
+        const fromHeader = extractCredential(context.request, extraHeaders, maxLength);
+        const fromConnection = connectionCredential(connectionMethods, context);
+        if (fromHeader !== undefined && fromConnection !== undefined) throw new TollgateError('TG_CONFLICTING_CREDENTIALS');
+        const credential = fromHeader ?? fromConnection?.credential;
         if (credential === undefined) {
           if (optional) return;
           throw new TollgateError('TG_MISSING_CREDENTIAL');
         }
-        const method = methods.find((m) => m.accepts(credential));
+        const method = fromConnection?.method ?? methods.find((m) => m.accepts(credential));
         if (method === undefined) throw new TollgateError('TG_INVALID_CREDENTIAL');
         methodName = method.name;
         const { principal, cached } = await method.verify(credential, context);

@@ -5,7 +5,12 @@ import type { TrustProxy } from '../net/client-ip.js';
 import type { ConfigPath } from './config-path.js';
 import type { TollgateConfig } from './config-schema.js';
 import { buildAuthMethod } from './sections/authenticate.js';
+import { buildInferenceLogOptions } from './sections/inference-log.js';
 import type { TrustProxyConfig } from './sections/trust-proxy.js';
+import { buildTenantAndPolicySteps, type TenantAndPolicySteps } from './sections/tenant-and-policy-steps.js';
+import { buildRateLimit } from './sections/rate-limit.js';
+import type { RateLimitStep } from '../rate-limit/rate-limit.js';
+import { buildValidateRequestStep } from './sections/validate-request.js';
 
 function toTrustProxy(config: TrustProxyConfig): TrustProxy {
   if (config === false || typeof config === 'number') return config;
@@ -27,6 +32,10 @@ function toTrustProxy(config: TrustProxyConfig): TrustProxy {
  * const tg = gate(options);
  */
 export function buildGateOptions(config: TollgateConfig, baseDir: string, fail: (path: ConfigPath, error: unknown) => never): GateOptions {
+  // Built first: it holds no resources yet, so a failure later leaves nothing open.
+  const inferenceLog = config.inferenceLog === undefined ? undefined : buildInferenceLogOptions(config.inferenceLog, baseDir, (path, error) => fail(['inferenceLog', ...path], error));
+  // Also built before anything holding resources: validateRequest reads the registry, authorize looks fallbacks up in it.
+  const validation = buildValidateRequestStep(config, fail);
   const methods: AuthMethod[] = [];
   const { authenticate } = config;
   try {
@@ -39,11 +48,30 @@ export function buildGateOptions(config: TollgateConfig, baseDir: string, fail: 
     for (const method of methods) void method.close?.().catch(() => undefined);
     throw error;
   }
+  let tenantAndPolicy: TenantAndPolicySteps;
+  try {
+    tenantAndPolicy = buildTenantAndPolicySteps(config, baseDir, fail, validation?.registry.lookup);
+  } catch (error) {
+    for (const method of methods) void method.close?.().catch(() => undefined);
+    throw error;
+  }
+  let limits: RateLimitStep | undefined;
+  try {
+    limits = config.rateLimit === undefined ? undefined : buildRateLimit(config.rateLimit, baseDir, (path, error) => fail(['rateLimit', ...path], error), undefined, validation?.registry);
+  } catch (error) {
+    for (const method of methods) void method.close?.().catch(() => undefined);
+    for (const step of Object.values(tenantAndPolicy)) void (step as { close?: () => Promise<void> } | undefined)?.close?.().catch(() => undefined);
+    throw error;
+  }
   return {
     ...(config.trustProxy === undefined ? {} : { trustProxy: toTrustProxy(config.trustProxy) }),
     ...(config.errors === undefined ? {} : { errors: { ...config.errors } }),
     ...(config.requestId === undefined ? {} : { requestId: { ...config.requestId } }),
     ...(config.body === undefined ? {} : { body: { ...config.body } }),
+    ...(inferenceLog === undefined ? {} : { inferenceLog }),
+    ...tenantAndPolicy,
+    ...(validation === undefined ? {} : { validateRequest: validation.step }),
+    ...(limits === undefined ? {} : { rateLimit: limits }),
     authenticate: {
       ...(authenticate.optional === undefined ? {} : { optional: authenticate.optional }),
       ...(authenticate.maxCredentialLength === undefined ? {} : { maxCredentialLength: authenticate.maxCredentialLength }),

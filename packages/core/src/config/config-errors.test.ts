@@ -40,12 +40,12 @@ describe('config errors', () => {
   });
 
   it('lists several problems together, in file order', () => {
-    const text = `version: 2\nerrors: { format: xml }\nbody: { maxBytes: 0 }\nauthenticate:\n  methods:\n    - type: jwt\n    - type: apiKey\n      store: { type: file }\n      argon2: { maxConcurrent: 65 }\n`;
+    const text = `version: 2\nerrors: { format: xml }\nbody: { maxBytes: 0 }\nauthenticate:\n  methods:\n    - type: saml\n    - type: apiKey\n      store: { type: file }\n      argon2: { maxConcurrent: 65 }\n`;
     expect(problems(text)).toEqual([
       'tollgate.yaml:1:10 version: must be 1 (the only format version so far)',
       'tollgate.yaml:2:19 errors.format: must be one of "openai", "problem"',
       'tollgate.yaml:3:19 body.maxBytes: must be a whole number of at least 1',
-      'tollgate.yaml:6:13 authenticate.methods[0].type: must be one of "apiKey"',
+      'tollgate.yaml:6:13 authenticate.methods[0].type: must be one of "apiKey", "jwt", "introspection", "mtls"',
       'tollgate.yaml:8:14 authenticate.methods[1].store.path: is required',
       'tollgate.yaml:9:32 authenticate.methods[1].argon2.maxConcurrent: must be a whole number from 1 to 64',
     ]);
@@ -102,7 +102,7 @@ describe('config errors', () => {
   it('treats a __proto__ key as an unknown key, in both formats', () => {
     expect(problems(`version: 1\n__proto__: { polluted: true }\n${auth}`)[0]).toMatch(/^tollgate\.yaml:2:1 __proto__: unknown key "__proto__"/);
     expect(problems('{"version": 1, "__proto__": {"polluted": true}}', 'json')).toContain(
-      'tollgate.json:1:16 __proto__: unknown key "__proto__"; expected one of: authenticate, body, errors, requestId, trustProxy, version',
+      'tollgate.json:1:16 __proto__: unknown key "__proto__"; expected one of: authenticate, authorize, body, errors, inferenceLog, models, rateLimit, requestId, resolveTenant, tenants, trustProxy, validateRequest, version',
     );
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
   });

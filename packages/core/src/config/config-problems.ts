@@ -85,7 +85,8 @@ export function fieldProblems(issues: readonly $ZodIssue[], schema: $ZodType, pr
   for (const issue of issues) {
     const path = [...prefix, ...(issue.path as (string | number)[])];
     if (issue.code === 'unrecognized_keys') {
-      const known = knownKeysAt(schema, path);
+      // The input (present when parsed with reportInput) tells which member of a union the object is.
+      const known = knownKeysAt(schema, path, (issue as { input?: unknown }).input);
       const hint = known.length === 0 ? '' : `; expected one of: ${known.join(', ')}`;
       for (const key of issue.keys) out.push({ path: [...path, key], part: 'key', message: `unknown key ${JSON.stringify(key)}${hint}` });
       continue;

@@ -2,9 +2,16 @@
 import { z } from 'zod';
 import { authenticateSchema } from './sections/authenticate.js';
 import { bodySchema } from './sections/body.js';
+import { inferenceLogSchema } from './sections/inference-log.js';
 import { errorsSchema } from './sections/errors.js';
 import { requestIdSchema } from './sections/request-id.js';
 import { trustProxySchema } from './sections/trust-proxy.js';
+import { tenantsSchema } from './sections/tenants.js';
+import { resolveTenantSchema } from './sections/resolve-tenant.js';
+import { authorizeSchema } from './sections/authorize.js';
+import { rateLimitSchema } from './sections/rate-limit.js';
+import { modelsSchema } from './sections/models.js';
+import { validateRequestSchema } from './sections/validate-request.js';
 
 /**
  * The schema of `tollgate.yaml` / `tollgate.json` (zod 4). Unknown keys are errors, so typos surface.
@@ -22,6 +29,13 @@ export const configSchema = z.strictObject({
   requestId: requestIdSchema.optional(),
   body: bodySchema.optional(),
   authenticate: authenticateSchema,
+  tenants: tenantsSchema.optional(),
+  resolveTenant: resolveTenantSchema.optional(),
+  authorize: authorizeSchema.optional(),
+  inferenceLog: inferenceLogSchema.optional(),
+  rateLimit: rateLimitSchema.optional(),
+  models: modelsSchema.optional(),
+  validateRequest: validateRequestSchema.optional(),
 });
 
 /** A validated config file, as the schema outputs it. */

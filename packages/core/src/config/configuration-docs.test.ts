@@ -46,19 +46,31 @@ describe('docs/configuration.md', () => {
   });
 
   it('documents every field of every section', () => {
-    const sections: [string, (string | number)[]][] = [
+    const sections: [string, (string | number)[], { type: string }?][] = [
       ['### Top level', []],
       ['### `errors`', ['errors']],
       ['### `requestId`', ['requestId']],
       ['### `body`', ['body']],
       ['### `authenticate`', ['authenticate']],
-      ['### Method `type: apiKey`', ['authenticate', 'methods', 0]],
+      ['### Method `type: apiKey`', ['authenticate', 'methods', 0], { type: 'apiKey' }],
+      ['### Method `type: jwt`', ['authenticate', 'methods', 0], { type: 'jwt' }],
+      ['### Method `type: introspection`', ['authenticate', 'methods', 0], { type: 'introspection' }],
+      ['### Method `type: mtls`', ['authenticate', 'methods', 0], { type: 'mtls' }],
+      ['### `inferenceLog`', ['inferenceLog']],
+      ['### `inferenceLog`', ['inferenceLog', 'sinks', 0]],
+      ['### `tenants`', ['tenants']],
+      ['### `resolveTenant`', ['resolveTenant']],
+      ['### `authorize`', ['authorize']],
+      ['### `rateLimit`', ['rateLimit']],
+      ['### Rate-limit rule', ['rateLimit', 'rules', 0]],
+      ['### `models`', ['models', 'any-model']],
+      ['### `validateRequest`', ['validateRequest']],
     ];
-    for (const [heading, path] of sections) {
+    for (const [heading, path, member] of sections) {
       const start = doc.indexOf(heading);
       expect(start, heading).toBeGreaterThan(-1);
       const section = doc.slice(start, doc.indexOf('\n### ', start + 1));
-      for (const key of knownKeysAt(configSchema, path).filter((k) => k !== 'type')) {
+      for (const key of knownKeysAt(configSchema, path, member).filter((k) => k !== 'type')) {
         expect(section, `${heading} documents ${key}`).toMatch(new RegExp('\\| `' + key + '[.`]'));
       }
     }

@@ -97,13 +97,13 @@ describe('interpolation in a config', () => {
 
   it('keeps $${ literal in a config value', () => {
     const config = read(`version: 1\nauthenticate:\n  methods:\n    - type: apiKey\n      store: { type: file, path: "/keys/$\${X}.yaml" }\n`, { X: 'no' });
-    expect(config.authenticate.methods[0]?.store).toEqual({ type: 'file', path: '/keys/${X}.yaml' });
+    expect((config.authenticate.methods[0] as { store?: unknown } | undefined)?.store).toEqual({ type: 'file', path: '/keys/${X}.yaml' });
   });
 
   it('cannot inject YAML structure: a value with newlines stays one plain string', () => {
     const evil = '\n  evil: true\n  type: memory';
     const config = read(`version: 1\nauthenticate:\n  methods:\n    - type: apiKey\n      store:\n        type: file\n        path: /keys\${X}.yaml\n`, { X: evil });
-    expect(config.authenticate.methods[0]?.store).toEqual({ type: 'file', path: `/keys${evil}.yaml` });
+    expect((config.authenticate.methods[0] as { store?: unknown } | undefined)?.store).toEqual({ type: 'file', path: `/keys${evil}.yaml` });
     // Where a newline is not allowed the value is refused as a value, not parsed as keys.
     const message = errorOf(`version: 1\nerrors:\n  realm: \${X}\n${auth}`, { X: evil });
     expect(message.split('\n').slice(1)).toEqual(['  tollgate.yaml:3:10 errors.realm: must be printable ASCII without \'"\' or \'\\\'']);

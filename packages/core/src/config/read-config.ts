@@ -38,7 +38,7 @@ export function readConfig(text: string, options: ReadConfigOptions = {}): ReadC
     throw configError(source, [{ position: { line: 1, col: 1 }, path: [], message: 'the file is empty; it needs at least version and authenticate' }]);
   }
   const interpolated = interpolateEnv(parsed.data, options.env ?? process.env, (path, value) => convertInterpolated(configSchema, path, value));
-  const result = configSchema.safeParse(interpolated.value, { error: configErrorMap });
+  const result = configSchema.safeParse(interpolated.value, { error: configErrorMap, reportInput: true });
   const problems: FieldProblem[] = [
     ...interpolated.problems,
     // A field whose reference failed still holds the raw `${…}` text; its schema complaint would be noise.

@@ -39,21 +39,40 @@ export function schemasAt(root: $ZodType, path: ConfigPath): $ZodType[] {
         return field === undefined ? [] : alternatives(field);
       }
       if (typeof segment === 'number' && def.type === 'array') return alternatives(def.element);
+      // A record (map of ids, as in an RBAC policy's `roles:`) has one schema for every key.
+      if (typeof segment === 'string' && def.type === 'record') return alternatives(def.valueType);
       return [];
     });
   }
   return current;
 }
 
+/** False when `value` names, in a field the object schema fixes to a literal (a union's `type`), another member. */
+function matchesLiterals(schema: $ZodType, value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return true;
+  const def = (schema as $ZodTypes)._zod.def;
+  if (def.type !== 'object') return true;
+  return Object.entries(def.shape).every(([key, field]) => {
+    const fieldDef = (field as $ZodTypes)._zod.def;
+    const given = (value as Record<string, unknown>)[key];
+    return fieldDef.type !== 'literal' || given === undefined || fieldDef.values.includes(given as never);
+  });
+}
+
 /**
- * The keys the object schema(s) at `path` accept, sorted, for "unknown key" hints.
+ * The keys the object schema(s) at `path` accept, sorted, for "unknown key" hints. With `value` (the
+ * object found there), members of a discriminated union other than the one it names are left out.
  *
  * @example
  * knownKeysAt(configSchema, ['errors']) // ['format', 'realm']
+ * knownKeysAt(configSchema, ['authenticate', 'methods', 0], { type: 'jwt' }) // the jwt method's keys only
  */
-export function knownKeysAt(root: $ZodType, path: ConfigPath): string[] {
+export function knownKeysAt(root: $ZodType, path: ConfigPath, value?: unknown): string[] {
+  const objects = schemasAt(root, path).filter((schema) => (schema as $ZodTypes)._zod.def.type === 'object');
+  const members = objects.filter((schema) => matchesLiterals(schema, value));
   const keys = new Set<string>();
-  for (const schema of schemasAt(root, path)) {
+  // When no member matches (a wrong `version: 2` beside the typo), every key is still a useful hint.
+  for (const schema of members.length > 0 ? members : objects) {
     const def = (schema as $ZodTypes)._zod.def;
     if (def.type === 'object') for (const key of Object.keys(def.shape)) keys.add(key);
   }

@@ -14,9 +14,52 @@ export interface AuthnDecision {
   readonly reason?: ErrorCode;
 }
 
+/** What resolveTenant decided, for the inference record. */
+export interface TenantDecision {
+  /** `none`: no tenant applies (an anonymous caller, or a tenant-less principal where none is required). */
+  readonly outcome: 'allow' | 'deny' | 'none';
+  readonly tenantId?: string;
+  /** Where the tenant id came from: the credential, or the tenant header of a multi-tenant principal. */
+  readonly source?: 'principal' | 'header';
+  /** Whether the tenant cache answered (no store call). */
+  readonly cached?: boolean;
+  /** The error code for a denial. */
+  readonly reason?: ErrorCode;
+}
+
+/** An obligation of a policy decision that authorize carried out. */
+export interface AppliedObligation {
+  readonly type: 'fallback-model';
+  /** The model the client asked for (as resolved) and the one the request was routed to. */
+  readonly from: string;
+  readonly to: string;
+  /** The rule that asked for the fallback. */
+  readonly rule: string;
+}
+
+/** What authorize decided, for the inference record and for `explain`. */
+export interface AuthzDecision {
+  readonly allow: boolean;
+  /** The rule that decided (`default-deny` when none matched). */
+  readonly rule: string;
+  /** The policy provider that answered (`rbac`, `cedar`, `authzen`, …). */
+  readonly provider: string;
+  /** The action asked about, e.g. `inference:chat`. */
+  readonly action: string;
+  /** A client-safe reason, when the provider gave one. */
+  readonly reason?: string;
+  readonly obligations?: readonly AppliedObligation[];
+  /** Whether a decision cache answered (remote policy decision points). */
+  readonly cached?: boolean;
+  /** Set when no decision could be had (PDP down, missing step): the code the request was refused with. */
+  readonly error?: ErrorCode;
+}
+
 /** Every decision taken for a request, by step. Later steps add their own entries. */
 export interface Decisions {
   authn?: AuthnDecision;
+  tenant?: TenantDecision;
+  authz?: AuthzDecision;
   /** Set when a step refused the request: which step, and with what. */
   refusal?: { readonly step: string; readonly code: ErrorCode; readonly status: number };
   [step: string]: unknown;
@@ -28,6 +71,11 @@ export interface TgContext {
   readonly request: TgRequest;
   /** The client address after the trusted-proxy rules; undefined when unknown. */
   readonly clientIp: string | undefined;
+  /**
+   * True when the socket peer is a trusted proxy under the pipeline's `trustProxy` rules, so headers it
+   * adds (forwarded client IP, forwarded client certificate) may be believed.
+   */
+  readonly peerTrusted: boolean;
   /** `performance.now()` when the request entered tollgate. */
   readonly startedAt: number;
   principal: Principal | undefined;
@@ -67,6 +115,8 @@ export function createContext(init: {
   request: TgRequest;
   clientIp: string | undefined;
   requestIdHeader: string;
+  /** @default false */
+  peerTrusted?: boolean;
 }): ContextHandle {
   const controller = new AbortController();
   const completed: string[] = [];
@@ -75,6 +125,7 @@ export function createContext(init: {
     requestId: init.requestId,
     request: init.request,
     clientIp: init.clientIp,
+    peerTrusted: init.peerTrusted ?? false,
     startedAt: performance.now(),
     principal: undefined,
     tenant: undefined,

@@ -5,7 +5,7 @@ import { assertQuotable, renderError, toTollgateError, wwwAuthenticate, type Ren
 import { TollgateError } from './tollgate-error.js';
 
 /** What each code must render as; written out here so a change to the table is a visible test change. */
-const expected: Record<ErrorCode, { status: number; type: string; code: string; bearer: string | null; retry: boolean }> = {
+const expected: Record<ErrorCode, { status: number; type: string; code: string; bearer: string | null; retry: boolean; noRetry?: true }> = {
   TG_MISSING_CREDENTIAL: { status: 401, type: 'authentication_error', code: 'missing_credential', bearer: null, retry: false },
   TG_INVALID_CREDENTIAL: { status: 401, type: 'authentication_error', code: 'invalid_api_key', bearer: 'invalid_token', retry: false },
   TG_MALFORMED_CREDENTIAL: { status: 400, type: 'invalid_request_error', code: 'invalid_authorization_header', bearer: 'invalid_request', retry: false },
@@ -18,6 +18,38 @@ const expected: Record<ErrorCode, { status: number; type: string; code: string; 
   TG_INVALID_JSON: { status: 400, type: 'invalid_request_error', code: 'invalid_json', bearer: null, retry: false },
   TG_PIPELINE_ORDER: { status: 500, type: 'server_error', code: 'pipeline_misconfigured', bearer: null, retry: false },
   TG_INTERNAL: { status: 500, type: 'server_error', code: 'internal_error', bearer: null, retry: false },
+  TG_TENANT_REQUIRED: { status: 403, type: 'permission_error', code: 'tenant_required', bearer: null, retry: false },
+  TG_TENANT_UNKNOWN: { status: 403, type: 'permission_error', code: 'tenant_not_found', bearer: null, retry: false },
+  TG_TENANT_SUSPENDED: { status: 403, type: 'permission_error', code: 'tenant_suspended', bearer: null, retry: false },
+  TG_TENANT_MISMATCH: { status: 403, type: 'permission_error', code: 'tenant_mismatch', bearer: null, retry: false },
+  TG_INVALID_TENANT_HEADER: { status: 400, type: 'invalid_request_error', code: 'invalid_tenant_header', bearer: null, retry: false },
+  TG_TENANT_STORE_UNAVAILABLE: { status: 503, type: 'service_unavailable', code: 'tenant_store_unavailable', bearer: null, retry: true },
+  TG_POLICY_DENIED: { status: 403, type: 'permission_error', code: 'policy_denied', bearer: null, retry: false },
+  TG_INSUFFICIENT_SCOPE: { status: 403, type: 'permission_error', code: 'insufficient_scope', bearer: 'insufficient_scope', retry: false },
+  TG_POLICY_UNAVAILABLE: { status: 503, type: 'service_unavailable', code: 'policy_unavailable', bearer: null, retry: true },
+  TG_MODEL_NOT_FOUND: { status: 400, type: 'invalid_request_error', code: 'model_not_found', bearer: null, retry: false },
+  TG_AUDIT_UNAVAILABLE: { status: 503, type: 'service_unavailable', code: 'audit_unavailable', bearer: null, retry: true },
+  TG_RATE_LIMITED: { status: 429, type: 'rate_limit_error', code: 'rate_limit_exceeded', bearer: null, retry: true },
+  TG_QUOTA_EXHAUSTED: { status: 429, type: 'insufficient_quota', code: 'insufficient_quota', bearer: null, retry: false, noRetry: true },
+  TG_REQUEST_OVER_LIMIT: { status: 400, type: 'invalid_request_error', code: 'request_exceeds_limit', bearer: null, retry: false },
+  TG_LIMIT_INVALID_REQUEST: { status: 400, type: 'invalid_request_error', code: 'invalid_limit_parameter', bearer: null, retry: false },
+  TG_MODEL_UNPRICED: { status: 403, type: 'permission_error', code: 'model_not_priced', bearer: null, retry: false },
+  TG_LIMIT_STORE_UNAVAILABLE: { status: 503, type: 'service_unavailable', code: 'rate_limit_unavailable', bearer: null, retry: true },
+  TG_INVALID_REQUEST: { status: 400, type: 'invalid_request_error', code: 'invalid_request_body', bearer: null, retry: false },
+  TG_UNKNOWN_PARAMETER: { status: 400, type: 'invalid_request_error', code: 'unknown_parameter', bearer: null, retry: false },
+  TG_DUPLICATE_KEY: { status: 400, type: 'invalid_request_error', code: 'duplicate_key', bearer: null, retry: false },
+  TG_BODY_TOO_DEEP: { status: 400, type: 'invalid_request_error', code: 'nesting_too_deep', bearer: null, retry: false },
+  TG_CONTEXT_LENGTH_EXCEEDED: { status: 400, type: 'invalid_request_error', code: 'context_length_exceeded', bearer: null, retry: false },
+  TG_CAP_EXCEEDED: { status: 400, type: 'invalid_request_error', code: 'cap_exceeded', bearer: null, retry: false },
+  TG_UNSUPPORTED_CAPABILITY: { status: 400, type: 'invalid_request_error', code: 'unsupported_capability', bearer: null, retry: false },
+  TG_CONTENT_BLOCKED: { status: 400, type: 'invalid_request_error', code: 'content_policy_violation', bearer: null, retry: false },
+  TG_CONTENT_CHECK_UNAVAILABLE: { status: 503, type: 'service_unavailable', code: 'content_check_unavailable', bearer: null, retry: true },
+  TG_UNKNOWN_ROUTE: { status: 404, type: 'invalid_request_error', code: 'unknown_url', bearer: null, retry: false },
+  TG_NOT_FOUND: { status: 404, type: 'invalid_request_error', code: 'not_found', bearer: null, retry: false },
+  TG_CONFLICT: { status: 409, type: 'invalid_request_error', code: 'conflict', bearer: null, retry: false },
+  TG_PRIVILEGE_ESCALATION: { status: 403, type: 'permission_error', code: 'privilege_escalation', bearer: null, retry: false },
+  TG_METHOD_NOT_ALLOWED: { status: 405, type: 'invalid_request_error', code: 'method_not_allowed', bearer: null, retry: false },
+  TG_STORE_UNAVAILABLE: { status: 503, type: 'service_unavailable', code: 'store_unavailable', bearer: null, retry: true },
 };
 const codes = Object.keys(errorCodes) as ErrorCode[];
 const bodyOf = (response: RenderedResponse): Record<string, unknown> => JSON.parse(response.body) as Record<string, unknown>;
@@ -37,7 +69,7 @@ describe('renderError: OpenAI shape', () => {
     expect(bodyOf(response)).toEqual({
       error: { message: errorCodes[code].message, type: want.type, code: want.code, param: null, tg_code: code },
     });
-    expect(response.headers['x-should-retry']).toBe(want.retry ? 'true' : undefined);
+    expect(response.headers['x-should-retry']).toBe(want.retry ? 'true' : want.noRetry ? 'false' : undefined);
   });
 
   it('renders param, a custom message and client-safe detail', () => {

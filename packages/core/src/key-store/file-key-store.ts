@@ -6,9 +6,11 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { ConfigError } from '../errors/tollgate-error.js';
 import { wholeNumber } from '../options/option-checks.js';
+import { withFileLock } from '../watched-file/file-lock.js';
 import { keyFileFormat, parseKeyFile, serializeKeyFile, type KeyFileFormat } from './key-file-format.js';
 import type { KeyRecord } from './key-record.js';
 import { parseKeyRecord } from './key-record-schema.js';
+import { applyKeyRecordPatch, latestUses, parseKeyRecordPatch, withLastUse } from './key-record-patch.js';
 import type { KeyChange, KeyListFilter, WritableKeyStore } from './key-store.js';
 import { KeyChangeEmitter } from './memory-key-store.js';
 
@@ -69,12 +71,17 @@ async function writeAtomically(file: string, text: string): Promise<void> {
   }
 }
 
-/** The events that turn `before` into `after`, ordered by key id. */
+/** A record without its last-use time, which changes often and matters to no cache. */
+function withoutLastUse({ lastUsedAt: _lastUsedAt, ...record }: KeyRecord): Omit<KeyRecord, 'lastUsedAt'> {
+  return record;
+}
+
+/** The events that turn `before` into `after`, ordered by key id; a new last-use time alone is no event. */
 function diff(before: ReadonlyMap<string, KeyRecord>, after: ReadonlyMap<string, KeyRecord>): KeyChange[] {
   const changes: KeyChange[] = [];
   for (const [keyId, record] of after) {
     const old = before.get(keyId);
-    if (old === undefined || !isDeepStrictEqual(old, record)) changes.push({ keyId, type: 'upsert' });
+    if (old === undefined || !isDeepStrictEqual(withoutLastUse(old), withoutLastUse(record))) changes.push({ keyId, type: 'upsert' });
   }
   for (const keyId of before.keys()) if (!after.has(keyId)) changes.push({ keyId, type: 'delete' });
   return changes.sort((a, b) => (a.keyId < b.keyId ? -1 : a.keyId > b.keyId ? 1 : 0));
@@ -150,18 +157,23 @@ export function fileKeyStore(options: FileKeyStoreOptions): FileKeyStore {
     apply(toMap(parseKeyFile(text, format, file)), text);
   }
 
-  function write(change: KeyChange, mutate: (next: Map<string, KeyRecord>) => boolean): Promise<boolean> {
+  /** Applies `mutate` to a copy, writes it when it reports a change, then tells watchers about `change` (if any). */
+  function write(change: KeyChange | undefined, mutate: (next: Map<string, KeyRecord>) => boolean): Promise<boolean> {
     return enqueue(async () => {
       if (closed) throw new Error(`fileKeyStore(${file}) is closed`);
-      await syncFromDisk();
-      const next = new Map(records);
-      if (!mutate(next)) return false;
-      const text = serializeKeyFile([...next.values()], format);
-      await writeAtomically(file, text);
-      records = next;
-      diskText = text;
-      changes.emit(change);
-      return true;
+      // Locked against other processes writing the file (another instance, the CLI), so no write is lost.
+      const written = await withFileLock(file, async () => {
+        await syncFromDisk();
+        const next = new Map(records);
+        if (!mutate(next)) return false;
+        const text = serializeKeyFile([...next.values()], format);
+        await writeAtomically(file, text);
+        records = next;
+        diskText = text;
+        return true;
+      });
+      if (written && change !== undefined) changes.emit(change);
+      return written;
     });
   }
 
@@ -190,6 +202,32 @@ export function fileKeyStore(options: FileKeyStoreOptions): FileKeyStore {
       await write({ keyId: checked.id, type: 'upsert' }, (next) => Boolean(next.set(checked.id, checked)));
     },
     delete: (keyId) => write({ keyId, type: 'delete' }, (next) => next.delete(keyId)),
+    async patch(keyId, patch) {
+      const checked = parseKeyRecordPatch(patch, `fileKeyStore(${file}).patch()`);
+      let after: KeyRecord | undefined;
+      await write({ keyId, type: 'upsert' }, (next) => {
+        const record = next.get(keyId);
+        if (record === undefined) return false;
+        next.set(keyId, (after = applyKeyRecordPatch(record, checked)));
+        return true;
+      });
+      return after === undefined ? undefined : structuredClone(after);
+    },
+    async touch(uses) {
+      // One write per batch, and only when a time moved forward; watchers hear nothing.
+      await write(undefined, (next) => {
+        let changed = false;
+        for (const { keyId, at } of latestUses(uses)) {
+          const record = next.get(keyId);
+          const used = record === undefined ? undefined : withLastUse(record, at);
+          if (used !== record && used !== undefined) {
+            next.set(keyId, used);
+            changed = true;
+          }
+        }
+        return changed;
+      });
+    },
     async list(filter: KeyListFilter = {}) {
       return [...records.values()]
         .filter((r) => filter.tenantId === undefined || r.tenantId === filter.tenantId)

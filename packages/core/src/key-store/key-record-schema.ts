@@ -13,6 +13,7 @@ const isoDate = z
 const nonEmpty = z.string().min(1, 'must be a non-empty string');
 // Missing roles/scopes default to [] so hand-written key files stay short; a present value must be a list.
 const stringList = z.array(nonEmpty).default([]);
+const keyId = z.string().regex(/^[0-9A-Za-z]{12}$/, 'must be 12 base62 characters');
 
 /**
  * The shape of a {@link KeyRecord}. Objects are strict: an unknown field (often a typo such as
@@ -24,7 +25,7 @@ const stringList = z.array(nonEmpty).default([]);
  * if (!result.success) console.error(result.error.issues);
  */
 export const keyRecordSchema = z.strictObject({
-  id: z.string().regex(/^[0-9A-Za-z]{12}$/, 'must be 12 base62 characters'),
+  id: keyId,
   env: z.string().regex(/^[a-z0-9]{1,16}$/, 'must be 1-16 lower-case letters or digits'),
   hash: z.string().startsWith('$argon2id$', 'must be an argon2id PHC string starting with "$argon2id$"'),
   subject: nonEmpty.max(256, 'must be at most 256 characters'),
@@ -40,6 +41,9 @@ export const keyRecordSchema = z.strictObject({
   metadata: z
     .record(z.string(), z.union([z.string(), z.number(), z.boolean()], { error: 'must be a string, number or boolean' }))
     .optional(),
+  rotatedTo: keyId.optional(),
+  rotatedFrom: keyId.optional(),
+  lastUsedAt: isoDate.optional(),
 });
 
 // Compile-time guards: the schema's output is a KeyRecord, and it names every field KeyRecord has.

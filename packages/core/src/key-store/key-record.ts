@@ -26,6 +26,12 @@ export interface KeyRecord {
   readonly revokedAt?: string;
   /** Free-form, non-secret attributes. */
   readonly metadata?: Readonly<Record<string, string | number | boolean>>;
+  /** The key that replaced this one (set by rotation); this key stays valid until its `expiresAt`, the grace period. */
+  readonly rotatedTo?: string;
+  /** The key this one replaced (set by rotation). */
+  readonly rotatedFrom?: string;
+  /** When the key last authenticated a request, as written in batches by `WritableKeyStore.touch`; approximate. */
+  readonly lastUsedAt?: string;
 }
 
 /** Why a record no longer authenticates, or undefined when it still does at `now`. */

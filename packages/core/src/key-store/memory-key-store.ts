@@ -1,5 +1,6 @@
 // The in-memory KeyStore: the default for development, tests and single-process apps.
 import type { KeyRecord } from './key-record.js';
+import { applyKeyRecordPatch, latestUses, parseKeyRecordPatch, withLastUse } from './key-record-patch.js';
 import type { KeyChange, KeyListFilter, WritableKeyStore } from './key-store.js';
 
 /** A listener set that never lets one failing listener stop the others. */
@@ -53,6 +54,21 @@ export function memoryKeyStore(initial: readonly KeyRecord[] = []): WritableKeyS
         .filter((r) => filter.tenantId === undefined || r.tenantId === filter.tenantId)
         .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
         .map((r) => structuredClone(r));
+    },
+    async patch(keyId, patch) {
+      const checked = parseKeyRecordPatch(patch, 'memoryKeyStore.patch()');
+      const record = records.get(keyId);
+      if (record === undefined) return undefined;
+      const next = applyKeyRecordPatch(record, checked);
+      records.set(keyId, next);
+      changes.emit({ keyId, type: 'upsert' });
+      return structuredClone(next);
+    },
+    async touch(uses) {
+      for (const { keyId, at } of latestUses(uses)) {
+        const record = records.get(keyId);
+        if (record !== undefined) records.set(keyId, withLastUse(record, at));
+      }
     },
     watch: (listener) => changes.subscribe(listener),
   };

@@ -129,7 +129,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       const request = createRequest(input, { maxBytes });
       const requestId = pickRequestId(input.headerValues(idHeader), acceptIncoming);
       const ip = clientIp.resolve(input.remoteAddress, input.headerValues);
-      return createContext({ requestId, request, clientIp: ip, requestIdHeader: idHeader });
+      const peerTrusted = clientIp.peerIsTrusted(input.remoteAddress);
+      return createContext({ requestId, request, clientIp: ip, requestIdHeader: idHeader, peerTrusted });
     },
     async run(handle) {
       const { context } = handle;
@@ -158,7 +159,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       const observers: ResponseObserver[] = [];
       for (const step of steps) {
         try {
-          const observer = step.observeResponse?.(handle.context);
+          const observer = step.observeResponse?.(handle.context, { abort: (reason) => handle.abort(reason) });
           if (observer !== undefined) observers.push(observer);
         } catch (thrown) {
           report(thrown, handle.context.requestId);

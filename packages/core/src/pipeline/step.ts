@@ -18,6 +18,12 @@ export interface ResponseObserver {
   end?(outcome: ResponseOutcome): void;
 }
 
+/** What an observer may do to the response it watches. */
+export interface ResponseControl {
+  /** Aborts the context's signal with this reason (the handler should then end its upstream call). */
+  abort(reason: string): void;
+}
+
 /** One step of the chain. Steps throw a TollgateError to refuse a request. */
 export interface Step {
   /** Unique name, e.g. `authenticate`. */
@@ -27,9 +33,10 @@ export interface Step {
   run(context: TgContext): void | Promise<void>;
   /**
    * Optional: an observer of the response body, asked for once after the chain let the request
-   * through. Return undefined when this request needs none.
+   * through. Return undefined when this request needs none. `control.abort` fires the context's
+   * signal (e.g. a stream that passed its reservation), so the handler stops its upstream call.
    */
-  observeResponse?(context: TgContext): ResponseObserver | undefined;
+  observeResponse?(context: TgContext, control?: ResponseControl): ResponseObserver | undefined;
   /**
    * Optional: runs once when the response has ended, for every step of the pipeline (in reverse
    * order), whether or not the step ran and whether or not the request was refused: settle usage,

@@ -1,5 +1,6 @@
 // The framework-free request model that every adapter builds and every step reads.
 import { TollgateError, isTollgateError } from '../errors/tollgate-error.js';
+import { scanJsonStructure, valueDepth, type JsonBodyStructure } from './json-structure.js';
 
 /** The peer certificate of a TLS connection, as Node reports it. */
 export interface TlsPeer {
@@ -57,13 +58,24 @@ export interface TgRequest {
   json(): Promise<unknown>;
   /** True once a step has asked for the body (so adapters can hand the parsed value on). */
   readonly bodyRequested: boolean;
+  /**
+   * Duplicate keys and nesting depth of the JSON body, from the same single read and parse as
+   * `json()` (rejects as `json()` does). Present on every request built by `createRequest`.
+   */
+  jsonStructure?(): Promise<JsonBodyStructure>;
 }
 
 const jsonType = /^application\/(?:[a-z0-9.+-]+\+)?json\s*(?:;|$)/i;
 
-async function readJson(source: BodySource, contentType: string | undefined, limits: BodyLimits): Promise<unknown> {
-  if (source.kind === 'none') return undefined;
-  if (source.kind === 'parsed') return source.value;
+/** A parsed body and the text it came from (undefined when core did not read the bytes itself). */
+interface ReadBody {
+  readonly value: unknown;
+  readonly text: string | undefined;
+}
+
+async function readJson(source: BodySource, contentType: string | undefined, limits: BodyLimits): Promise<ReadBody> {
+  if (source.kind === 'none') return { value: undefined, text: undefined };
+  if (source.kind === 'parsed') return { value: source.value, text: undefined };
   if (contentType === undefined || !jsonType.test(contentType)) throw new TollgateError('TG_UNSUPPORTED_MEDIA_TYPE');
   const parts: Uint8Array[] = [];
   let size = 0;
@@ -91,7 +103,7 @@ async function readJson(source: BodySource, contentType: string | undefined, lim
     throw new TollgateError('TG_INVALID_JSON', { message: 'The request body is not valid UTF-8.' });
   }
   try {
-    return JSON.parse(text) as unknown;
+    return { value: JSON.parse(text) as unknown, text };
   } catch {
     throw new TollgateError('TG_INVALID_JSON');
   }
@@ -104,7 +116,10 @@ async function readJson(source: BodySource, contentType: string | undefined, lim
  * const request = createRequest({ method: 'GET', path: '/v1/models', headerValues: () => [], remoteAddress: '127.0.0.1', body: () => ({ kind: 'none' }) });
  */
 export function createRequest(input: RequestInput, limits: BodyLimits = { maxBytes: 1_048_576 }): TgRequest {
+  let read: Promise<ReadBody> | undefined;
   let parsed: Promise<unknown> | undefined;
+  let structure: Promise<JsonBodyStructure> | undefined;
+  const readOnce = (): Promise<ReadBody> => (read ??= readJson(input.body(), input.headerValues('content-type')[0], limits));
   return {
     method: input.method.toUpperCase(),
     path: input.path,
@@ -114,11 +129,18 @@ export function createRequest(input: RequestInput, limits: BodyLimits = { maxByt
     remoteAddress: input.remoteAddress,
     tls: input.tls,
     json() {
-      parsed ??= readJson(input.body(), input.headerValues('content-type')[0], limits);
+      parsed ??= readOnce().then((body) => body.value);
       return parsed;
     },
+    jsonStructure() {
+      // Scanned on first ask only: requests whose steps never need it pay nothing.
+      structure ??= readOnce().then((body) =>
+        body.text === undefined ? { duplicateKey: undefined, depth: valueDepth(body.value, 10_000), duplicatesChecked: false } : scanJsonStructure(body.text),
+      );
+      return structure;
+    },
     get bodyRequested() {
-      return parsed !== undefined;
+      return read !== undefined;
     },
   };
 }

@@ -4,9 +4,12 @@ import type { AuthMethod } from '../../authenticate/auth-method.js';
 import type { ConfigPath } from '../config-path.js';
 import { wholeNumberField } from '../config-fields.js';
 import { apiKeyMethodSchema, buildApiKeyMethod } from './api-key-method.js';
+import { buildIntrospectionMethod, introspectionMethodSchema } from './introspection-method.js';
+import { buildJwtMethod, jwtMethodSchema } from './jwt-method.js';
+import { buildMtlsMethod, mtlsMethodSchema } from './mtls-method.js';
 
-/** One method, picked by `type`. JWT, introspection and mTLS join this union as they land. */
-export const authMethodSchema = z.discriminatedUnion('type', [apiKeyMethodSchema]);
+/** One method, picked by `type`. */
+export const authMethodSchema = z.discriminatedUnion('type', [apiKeyMethodSchema, jwtMethodSchema, introspectionMethodSchema, mtlsMethodSchema]);
 
 export type AuthMethodConfig = z.infer<typeof authMethodSchema>;
 
@@ -32,5 +35,11 @@ export function buildAuthMethod(config: AuthMethodConfig, baseDir: string, fail:
   switch (config.type) {
     case 'apiKey':
       return buildApiKeyMethod(config, baseDir, fail);
+    case 'jwt':
+      return buildJwtMethod(config, baseDir, fail);
+    case 'introspection':
+      return buildIntrospectionMethod(config, fail);
+    case 'mtls':
+      return buildMtlsMethod(config, baseDir, fail);
   }
 }

@@ -1,0 +1,32 @@
+// The messages between the harness and an app process, over the fork IPC channel.
+
+/** The request an app is driven with. */
+export interface RequestTemplate {
+  readonly method: 'POST';
+  readonly path: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+/** Event-loop delay percentiles, in milliseconds. */
+export interface LoopDelay {
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+  readonly meanMs: number;
+}
+
+/** What the harness asks an app process. */
+export type Query = 'reset' | 'event-loop' | 'counters' | 'bad-credentials' | 'stop';
+
+/** Harness to app process. */
+export interface QueryMessage {
+  readonly id: number;
+  readonly query: Query;
+}
+
+/** App process to harness: started, answered, or failed to start. */
+export type AppMessage =
+  | { readonly type: 'ready'; readonly url: string; readonly headers: Readonly<Record<string, string>> }
+  | { readonly type: 'answer'; readonly id: number; readonly value: unknown }
+  | { readonly type: 'failed'; readonly message: string };

@@ -1,0 +1,23 @@
+// Every configuration the harness knows, grouped by framework in report order.
+import type { Configuration } from '../configuration.js';
+import { apiKeyConfigurations } from './api-key.js';
+import { bareConfigurations } from './bare.js';
+import { frameworks } from './define-configuration.js';
+import { fullJwtConfigurations } from './full-jwt.js';
+import { fullRedisConfigurations } from './full-redis.js';
+import { fullStreamConfigurations } from './full-stream.js';
+import { fullConfigurations } from './full.js';
+import { peerConfigurations } from './peers.js';
+
+const variantOrder = ['bare', 'api-key', 'full', 'full-jwt', 'full-redis', 'peer', 'bare-stream', 'full-stream'];
+
+/** All configurations, by framework, then variant. */
+export const allConfigurations: readonly Configuration[] = [
+  ...bareConfigurations,
+  ...apiKeyConfigurations,
+  ...fullConfigurations,
+  ...fullJwtConfigurations,
+  ...fullRedisConfigurations,
+  ...fullStreamConfigurations,
+  ...peerConfigurations,
+].sort((a, b) => frameworks.indexOf(a.framework) - frameworks.indexOf(b.framework) || variantOrder.indexOf(a.variant) - variantOrder.indexOf(b.variant));

@@ -1,0 +1,115 @@
+// The bad-key flood: p99 of valid requests at a steady rate, without and then with 1,000 bad keys per second.
+import { randomInt } from 'node:crypto';
+import type { LoopDelay } from '../app-process/messages.js';
+import { benchPath, chatRequestBody } from '../bench-request.js';
+import type { RunningApp, StartSettings } from '../configuration.js';
+import { launchApp } from '../launch-app.js';
+import { checkAnswer } from './check-answer.js';
+import { driveLoad, type LoadResult, type LoadTarget } from './drive-load.js';
+
+/** How the flood is run. */
+export interface FloodSettings extends StartSettings {
+  readonly seconds: number;
+  readonly warmupSeconds: number;
+  /** Valid requests per second (well below capacity, so their latency is not queueing). */
+  readonly validRate: number;
+  /** Bad-key requests per second. */
+  readonly floodRate: number;
+}
+
+/** One phase: the valid requests' latency and the app's event-loop delay. */
+export interface FloodPhase {
+  readonly valid: LoadResult;
+  readonly eventLoop: LoopDelay;
+}
+
+/** The flood could not be measured at all (the app did not start or answer). */
+export interface FloodFailure {
+  readonly failure: string;
+}
+
+/** A measured flood, or why there is none. */
+export type FloodOutcome = FloodResult | FloodFailure;
+
+/** Both phases, and how the app answered the flood (401 verified and wrong, 503 shed, 429 throttled). */
+export interface FloodResult {
+  readonly settings: Pick<FloodSettings, 'seconds' | 'validRate' | 'floodRate'>;
+  readonly quiet: FloodPhase;
+  readonly flooded: FloodPhase;
+  readonly flood: LoadResult;
+  /** p99 with the flood over p99 without. */
+  readonly p99Ratio: number;
+  /** Set when valid requests were refused or a bad key got through: the numbers do not count then. */
+  readonly failure?: string;
+}
+
+const validConnections = 8;
+// Enough that the requests parked in argon2's queue (64 by default) leave connections free to keep the rate up.
+const floodConnections = 200;
+
+function randomClientAddress(): string {
+  return `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
+}
+
+async function phase(app: RunningApp, target: LoadTarget, settings: FloodSettings, flood: LoadTarget | undefined): Promise<FloodPhase & { flood?: LoadResult }> {
+  await app.resetStats();
+  const valid = driveLoad(target, { seconds: settings.seconds, connections: validConnections, rate: settings.validRate });
+  const bad = flood === undefined ? undefined : driveLoad(flood, { seconds: settings.seconds, connections: floodConnections, rate: settings.floodRate });
+  const [validResult, floodResult] = await Promise.all([valid, bad]);
+  const eventLoop = await app.eventLoop();
+  return { valid: validResult, eventLoop, ...(floodResult === undefined ? {} : { flood: floodResult }) };
+}
+
+function problems(quiet: FloodPhase, flooded: FloodPhase, flood: LoadResult): string | undefined {
+  if (quiet.valid.non2xx + quiet.valid.errors + flooded.valid.non2xx + flooded.valid.errors > 0) {
+    return `valid requests were refused or failed: ${JSON.stringify(quiet.valid.statuses)} without the flood, ${JSON.stringify(flooded.valid.statuses)} with it`;
+  }
+  const admitted = Object.entries(flood.statuses).filter(([code]) => code.startsWith('2'));
+  if (admitted.length > 0) return `bad keys were let through: ${JSON.stringify(flood.statuses)}`;
+  if (flood.responses === 0) return 'the flood got no answer at all';
+  return undefined;
+}
+
+/**
+ * Runs Express with API keys, a pool of 2,000 real key ids and a trusted loopback proxy. Valid
+ * requests go at `validRate`; then again while bad keys (right format and checksum, real key ids,
+ * wrong secrets, a new client address each) arrive at `floodRate`, so neither failure throttle stops
+ * them before argon2 and its bounded queue must shed them. Compares the valid requests' p99.
+ *
+ * @example
+ * const result = await measureFlood({ ...startSettings, seconds: 10, warmupSeconds: 2, validRate: 200, floodRate: 1000 });
+ */
+export async function measureFlood(settings: FloodSettings): Promise<FloodResult> {
+  const app = await launchApp({ app: 'express', chain: 'flood', upstream: settings.upstream, workDir: settings.workDir, redisUrl: settings.redisUrl }, settings);
+  try {
+    const body = JSON.stringify(chatRequestBody(false));
+    const target: LoadTarget = { url: app.url, path: benchPath, headers: app.headers, body };
+    const wrong = await checkAnswer(target, false);
+    if (wrong !== undefined) throw new Error(`the flood app: ${wrong}`);
+    const bad = await app.badCredentials();
+    if (bad.length === 0) throw new Error('the flood app has no bad credentials to send');
+    let next = 0;
+    const flood: LoadTarget = {
+      url: app.url,
+      path: benchPath,
+      headers: {},
+      body,
+      vary: () => ({ authorization: `Bearer ${bad[next++ % bad.length]!}`, 'x-forwarded-for': randomClientAddress() }),
+    };
+    if (settings.warmupSeconds > 0) await driveLoad(target, { seconds: settings.warmupSeconds, connections: validConnections, rate: settings.validRate });
+    const quiet = await phase(app, target, settings, undefined);
+    const flooded = await phase(app, target, settings, flood);
+    const floodResult = flooded.flood!;
+    const failure = problems(quiet, flooded, floodResult);
+    return {
+      settings: { seconds: settings.seconds, validRate: settings.validRate, floodRate: settings.floodRate },
+      quiet: { valid: quiet.valid, eventLoop: quiet.eventLoop },
+      flooded: { valid: flooded.valid, eventLoop: flooded.eventLoop },
+      flood: floodResult,
+      p99Ratio: flooded.valid.p99Ms / quiet.valid.p99Ms,
+      ...(failure === undefined ? {} : { failure }),
+    };
+  } finally {
+    await app.stop();
+  }
+}

@@ -1,0 +1,63 @@
+// Microbenchmarks of whole requests without HTTP: validateRequest alone, and the full chains from start to finish.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Pipeline } from '@tollgate/core';
+import { AppCounters } from '../app-process/app-counters.js';
+import { benchValidation } from '../app-process/chains/bench-validation.js';
+import { fullChain } from '../app-process/chains/full-chain.js';
+import { startUpstream } from '../app-process/upstream.js';
+import { chatRequestBody } from '../bench-request.js';
+import { startBenchRequest, type MicroGroup, type MicroTask } from './micro-task.js';
+
+/** One request through `pipeline` as an adapter drives it: start, run, the response body observed, finish. */
+function wholeRequest(name: string, pipeline: Pipeline, headers: Readonly<Record<string, string>>, answer: Uint8Array): MicroTask {
+  return {
+    name,
+    async run() {
+      const { handle } = startBenchRequest(pipeline, headers, 'raw');
+      const refusal = await pipeline.run(handle);
+      if (refusal !== undefined) throw new Error(`${name}: refused with ${refusal.status} ${refusal.body}`);
+      const observer = pipeline.observe(handle);
+      observer?.start?.(200, 'application/json');
+      observer?.chunk(answer);
+      const outcome = { status: 200, aborted: false };
+      observer?.end?.(outcome);
+      await pipeline.finish(handle, outcome);
+    },
+  };
+}
+
+/**
+ * validateRequest on the bench body (read from bytes, schema-checked, model resolved, prompt
+ * tokens counted), and one whole request through the `full` and `full-jwt` chains with the stub's
+ * answer observed: tollgate's own cost per request, with no HTTP.
+ *
+ * @example
+ * const group = await chainTasks();
+ */
+export async function chainTasks(): Promise<MicroGroup> {
+  const workDir = mkdtempSync(join(tmpdir(), 'tollgate-bench-micro-'));
+  const upstream = await startUpstream('inline', chatRequestBody(false));
+  const reply = await upstream.chat(chatRequestBody(false));
+  const answer = new Uint8Array(reply.body as Buffer);
+  const deps = { workDir, redisUrl: '', counters: new AppCounters() };
+  const [full, fullJwt] = [await fullChain('full', deps), await fullChain('full-jwt', deps)];
+  const validation = benchValidation();
+  const validate: MicroTask = {
+    name: 'validateRequest: chat body read, checked, model resolved, tokens counted',
+    async run() {
+      const { pipeline, handle } = startBenchRequest([validation], {}, 'raw');
+      const refusal = await pipeline.run(handle);
+      if (refusal !== undefined) throw new Error(`validateRequest refused the bench body: ${refusal.status} ${refusal.body}`);
+    },
+  };
+  return {
+    tasks: [validate, wholeRequest('Full chain, API key: one request, no HTTP', full.gate, full.headers, answer), wholeRequest('Full chain, JWT: one request, no HTTP', fullJwt.gate, fullJwt.headers, answer)],
+    skipped: [],
+    async close() {
+      await Promise.all([full.close(), fullJwt.close(), validation.close?.(), upstream.close()]);
+      rmSync(workDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,69 @@
+// The issue's targets, read from the ratios of the same run: PASS, MISS, or not measured (and why).
+import type { FloodOutcome } from '../load/bad-key-flood.js';
+import type { SummaryRow } from './summary-rows.js';
+
+/** One target's verdict. */
+export interface TargetLine {
+  readonly verdict: 'PASS' | 'MISS' | 'NOT MEASURED';
+  readonly text: string;
+}
+
+const percent = (ratio: number): string => `${(ratio * 100).toFixed(0)} %`;
+
+function ratioTarget(rows: ReadonlyMap<string, SummaryRow>, name: string, minimum: number, what: string): TargetLine {
+  const row = rows.get(name);
+  if (row === undefined || Number.isNaN(row.ratio)) return { verdict: 'NOT MEASURED', text: `${what}: ${name} or its baseline has no result in this run` };
+  return { verdict: row.ratio >= minimum ? 'PASS' : 'MISS', text: `${what}: ${name} keeps ${percent(row.ratio)} of ${row.configuration.baseline} (target ≥ ${percent(minimum)})` };
+}
+
+function peerTarget(rows: ReadonlyMap<string, SummaryRow>, full: string, peer: string): TargetLine {
+  const ours = rows.get(full);
+  const theirs = rows.get(peer);
+  const what = `full chain vs hand-built peer`;
+  if (ours === undefined || theirs === undefined) return { verdict: 'NOT MEASURED', text: `${what}: ${ours === undefined ? full : peer} has no result in this run` };
+  const times = ours.requestsPerSecond / theirs.requestsPerSecond;
+  return { verdict: times >= 1.5 ? 'PASS' : 'MISS', text: `${what}: ${full} is ${times.toFixed(2)}x ${peer} (target ≥ 1.50x)` };
+}
+
+function redisTargets(rows: readonly SummaryRow[]): TargetLine[] {
+  const redisRows = rows.filter((row) => row.configuration.variant === 'full-redis');
+  if (redisRows.length === 0) return [{ verdict: 'NOT MEASURED', text: 'Redis: one round trip per request: no full-redis configuration has a result in this run' }];
+  return redisRows.map((row) => {
+    const redis = row.redis;
+    if (redis === undefined) return { verdict: 'NOT MEASURED', text: `Redis: ${row.configuration.name} counted no Redis command` };
+    // One reservation per request (up to the requests in flight when a run starts or ends), one round trip each.
+    const verdict = redis.reserveRoundTrips <= 1.001 && Math.abs(redis.reservesPerRequest - 1) <= 0.02 ? 'PASS' : 'MISS';
+    return {
+      verdict,
+      text: `Redis: ${row.configuration.name} makes ${redis.reserveRoundTrips.toFixed(2)} round trip(s) per reservation of its 5 limits and ${redis.reservesPerRequest.toFixed(2)} reservation(s) per request (target 1 and 1; ${redis.commands.toFixed(2)} commands per request with the settlement after the response)`,
+    };
+  });
+}
+
+function floodTarget(flood: FloodOutcome | undefined): TargetLine {
+  if (flood === undefined) return { verdict: 'NOT MEASURED', text: 'bad-key flood: not run' };
+  if (!('quiet' in flood) || flood.failure !== undefined) return { verdict: 'NOT MEASURED', text: `bad-key flood: failed (${flood.failure})` };
+  const { quiet, flooded, settings } = flood;
+  return {
+    verdict: flood.p99Ratio <= 2 ? 'PASS' : 'MISS',
+    text: `bad-key flood: p99 of valid requests ${flooded.valid.p99Ms.toFixed(2)} ms with ${settings.floodRate} bad keys/s vs ${quiet.valid.p99Ms.toFixed(2)} ms without = ${flood.p99Ratio.toFixed(2)}x (target ≤ 2.00x)`,
+  };
+}
+
+/**
+ * The targets of the issue, each computed from this run's numbers: full chain ≥ 75 % of bare on
+ * Fastify and Hono and ≥ 1.5x the peer stacks; JWT full chain ≥ 60 % of bare; one Redis round trip
+ * per request; valid p99 under a bad-key flood ≤ 2x its quiet value.
+ *
+ * @example
+ * for (const line of targetLines(rows, flood)) console.log(`${line.verdict} ${line.text}`);
+ */
+export function targetLines(rows: readonly SummaryRow[], flood: FloodOutcome | undefined): TargetLine[] {
+  const byName = new Map(rows.map((row) => [row.configuration.name, row]));
+  const lines: TargetLine[] = [];
+  for (const framework of ['fastify', 'hono']) lines.push(ratioTarget(byName, `${framework}/full`, 0.75, 'full chain, memory store'));
+  lines.push(peerTarget(byName, 'express/full', 'express/peer-passport'), peerTarget(byName, 'express/full', 'express/peer-express-jwt'), peerTarget(byName, 'fastify/full', 'fastify/peer-fastify-jwt'));
+  for (const framework of ['express', 'fastify', 'hono', 'koa']) lines.push(ratioTarget(byName, `${framework}/full-jwt`, 0.6, 'JWT full chain'));
+  lines.push(...redisTargets(rows), floodTarget(flood));
+  return lines;
+}

@@ -1,0 +1,76 @@
+// Redaction and log-injection safety of record fields: credentials scrubbed, control characters neutralised, keys made safe.
+import { describe, expect, it } from 'vitest';
+import { formatApiKey, newKeyId, newSecret } from '../api-key/key-format.js';
+import { canonicalJson } from './canonical-json.js';
+import { safeContent, safeText, safeValue, scrubCredentials } from './record-safety.js';
+
+const key = formatApiKey({ env: 'live', keyId: newKeyId(), secret: newSecret() });
+const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlLWJ5dGVz';
+
+describe('scrubCredentials', () => {
+  it.each([
+    ['a tollgate key', `path /v1/keys/${key}/x`, key],
+    ['a key cut short', `ua ${key.slice(0, 40)}`, key.slice(20, 40)],
+    ['a bearer token', 'Authorization: Bearer abcdefgh12345678', 'abcdefgh12345678'],
+    ['a JWT', `token ${jwt}`, 'eyJzdWIiOiJhbGljZSJ9'],
+    ['a provider key', 'sk-proj-ABCDEFGHIJKLMNOPQRSTUV', 'ABCDEFGHIJKLMNOPQRSTUV'],
+    ['a query-style secret', 'x?api_key=hunter2hunter2&y=1', 'hunter2hunter2'],
+    ['a token parameter', '/cb?token=abcdefghijklmnop', 'abcdefghijklmnop'],
+    ['a JSON-style password', '{"password": "correct horse"}', 'correct'],
+  ])('removes %s', (_what, text, secret) => {
+    const out = scrubCredentials(text);
+    expect(out).not.toContain(secret);
+    expect(out).toContain('[redacted');
+  });
+
+  it('leaves ordinary text alone', () => {
+    expect(scrubCredentials('curl/8.4.0 (x86_64) max_tokens=16 tokens=3')).toBe('curl/8.4.0 (x86_64) max_tokens=16 tokens=3');
+  });
+});
+
+describe('safeText', () => {
+  it('keeps a forged JSON fragment and CR/LF inside one string value', () => {
+    const forged = 'agent/1\r\n{"tenant_id":"victim","status":200}\u2028x\u001b[31m';
+    const line = JSON.stringify({ user_agent: safeText(forged, 512), tenant_id: 'acme' });
+    expect(line).not.toMatch(/[\r\n\u2028\u2029\u001b]/);
+    const parsed = JSON.parse(line) as Record<string, unknown>;
+    expect(Object.keys(parsed)).toEqual(['user_agent', 'tenant_id']);
+    expect(parsed['tenant_id']).toBe('acme');
+    expect(parsed['user_agent']).toContain('{"tenant_id":"victim"');
+  });
+
+  it('cuts long values and never leaves a credential at the cut', () => {
+    expect(safeText('a'.repeat(1000), 10)).toBe(`${'a'.repeat(10)}…`);
+    const text = `${'x'.repeat(15)}${key}`;
+    expect(safeText(text, 30)).not.toContain(key.slice(0, 20));
+  });
+});
+
+describe('safeContent', () => {
+  it('keeps newlines of raw content but drops terminal escapes and credentials', () => {
+    expect(safeContent(`line 1\nline 2\u001b[2J ${key}`)).toBe('line 1\nline 2\uFFFD[2J tg_[redacted]');
+  });
+});
+
+describe('safeValue', () => {
+  it('snake-cases keys and redacts secret-named ones, however nested', () => {
+    const out = safeValue({ ruleName: 'free-tier', maxTokens: 10, nested: { apiKey: 'x', Authorization: 'y', clientSecret: 'z', tokens: 5 } });
+    expect(out).toEqual({ rule_name: 'free-tier', max_tokens: 10, nested: { api_key: '[redacted]', authorization: '[redacted]', client_secret: '[redacted]', tokens: 5 } });
+  });
+
+  it('drops keys that could forge or pollute, and values that are not JSON', () => {
+    const hostile = JSON.parse('{"__proto__": {"admin": true}, "ok\\"key": 1, "good": 2}') as object;
+    const out = safeValue({ ...hostile, fn: () => 1, sym: Symbol('s'), big: 10n, nan: Number.NaN, when: new Date(0) }) as Record<string, unknown>;
+    expect(out).toEqual({ good: 2, big: '10', nan: null, when: '1970-01-01T00:00:00.000Z' });
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>)['admin']).toBeUndefined();
+  });
+
+  it('bounds depth and size, and never keeps an error message', () => {
+    const deep = { a: { b: { c: { d: { e: { f: 1 } } } } } };
+    expect(canonicalJson(safeValue(deep))).toBe('{"a":{"b":{"c":{"d":{"e":"[too deep]"}}}}}');
+    expect((safeValue(Array.from({ length: 80 }, (_, i) => i)) as unknown[]).length).toBe(50);
+    const error = Object.assign(new Error(`db password=${key}`), { code: 'ECONNREFUSED' });
+    expect(safeValue({ error })).toEqual({ error: { name: 'Error', code: 'ECONNREFUSED' } });
+  });
+});

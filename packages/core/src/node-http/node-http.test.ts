@@ -1,0 +1,109 @@
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createPipeline } from '../pipeline/pipeline.js';
+import type { ResponseOutcome, Step } from '../pipeline/step.js';
+import { nodeRawBody, nodeRequestInput, pathWithoutQuery } from './node-request.js';
+import { abortOnDisconnect, finishOnClose, tapNodeResponse } from './node-response.js';
+
+const servers: Server[] = [];
+afterEach(() => Promise.all(servers.splice(0).map((server) => new Promise((resolve) => {
+  server.closeAllConnections();
+  server.close(resolve);
+}))));
+
+async function serve(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<string> {
+  const server = createServer(handler);
+  servers.push(server);
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+describe('tapNodeResponse', () => {
+  it('sees every chunk and a content type given only to writeHead, in object or list form', async () => {
+    const seen: Array<{ type: string | undefined; body: string }> = [];
+    const url = await serve((req, res) => {
+      const record = { type: undefined as string | undefined, body: '' };
+      seen.push(record);
+      tapNodeResponse(res, { start: (_status, type) => void (record.type = type), chunk: (c) => void (record.body += Buffer.from(c).toString()) });
+      if (req.url === '/list') res.writeHead(201, ['Content-Type', 'text/event-stream']);
+      else res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.write('636166c3a9', 'hex');
+      res.write(Buffer.from('|b'));
+      res.end('|end');
+    });
+    expect(await (await fetch(`${url}/obj`)).arrayBuffer()).toBeDefined();
+    expect(await (await fetch(`${url}/list`)).arrayBuffer()).toBeDefined();
+    expect(seen).toEqual([{ type: 'application/json', body: 'café|b|end' }, { type: 'text/event-stream', body: 'café|b|end' }]);
+  });
+});
+
+describe('abortOnDisconnect and finishOnClose', () => {
+  const recorder = () => {
+    const finishes: ResponseOutcome[] = [];
+    const ended: ResponseOutcome[] = [];
+    const step: Step = {
+      name: 'watch',
+      requires: [],
+      run: () => undefined,
+      observeResponse: () => ({ chunk: () => undefined, end: (outcome) => void ended.push(outcome) }),
+      finish: (_ctx, outcome) => void finishes.push(outcome),
+    };
+    return { finishes, ended, pipeline: createPipeline({ steps: [step] }) };
+  };
+
+  it('finishes once, after the observer, with the status of a complete response', async () => {
+    const { finishes, ended, pipeline } = recorder();
+    const url = await serve(async (req, res) => {
+      const handle = pipeline.start(nodeRequestInput(req, { path: pathWithoutQuery(req.url!), body: () => nodeRawBody(req) }));
+      abortOnDisconnect(res, handle);
+      abortOnDisconnect(res, handle);
+      finishOnClose(res, handle, pipeline, (await pipeline.run(handle)) === undefined);
+      res.statusCode = 202;
+      res.end('ok');
+    });
+    await (await fetch(`${url}/x?y=1`)).text();
+    await vi.waitFor(() => expect(finishes).toEqual([{ status: 202, aborted: false }]));
+    expect(ended).toEqual([{ status: 202, aborted: false }]);
+  });
+
+  it('aborts the signal when the client leaves, and still finishes a response that closed before it was asked to', async () => {
+    const { finishes, pipeline } = recorder();
+    const signals: AbortSignal[] = [];
+    const url = await serve((req, res) => {
+      const handle = pipeline.start(nodeRequestInput(req, { path: '/', body: () => nodeRawBody(req) }));
+      signals.push(handle.context.signal);
+      abortOnDisconnect(res, handle);
+      res.once('close', () => finishOnClose(res, handle, pipeline, false));
+    });
+    const controller = new AbortController();
+    const pending = fetch(url, { signal: controller.signal }).catch(() => undefined);
+    await vi.waitFor(() => expect(signals).toHaveLength(1));
+    controller.abort();
+    await pending;
+    await vi.waitFor(() => expect(finishes).toEqual([{ status: 200, aborted: true }]));
+    expect(signals[0]!.aborted).toBe(true);
+  });
+});
+
+describe('nodeRequestInput', () => {
+  it('keeps duplicated headers, also for request objects with only rawHeaders (test doubles)', () => {
+    const real = { headersDistinct: { authorization: ['a', 'b'] }, headers: {}, rawHeaders: [], socket: { remoteAddress: '10.0.0.1' }, method: 'GET' };
+    const double = { headers: { authorization: 'a, b' }, rawHeaders: ['Authorization', 'a', 'authorization', 'b'], socket: { remoteAddress: '10.0.0.2' }, method: 'POST' };
+    const headersOnly = { headers: { 'x-api-key': 'k', 'set-cookie': ['1', '2'] }, socket: null, method: 'GET' };
+    const input = (req: object) => nodeRequestInput(req as IncomingMessage, { path: '/', body: () => ({ kind: 'none' }) });
+    expect(input(real).headerValues('authorization')).toEqual(['a', 'b']);
+    expect(input(double).headerValues('authorization')).toEqual(['a', 'b']);
+    expect(input(double).remoteAddress).toBe('10.0.0.2');
+    expect(input(headersOnly).headerValues('set-cookie')).toEqual(['1', '2']);
+    expect(input(headersOnly).headerValues('x-api-key')).toEqual(['k']);
+    expect(input(headersOnly).remoteAddress).toBeUndefined();
+  });
+
+  it('says there is no body without Content-Length or Transfer-Encoding, as Node’s parser does', () => {
+    const body = (headers: Record<string, string>) => nodeRawBody({ headers } as unknown as IncomingMessage).kind;
+    expect([body({}), body({ 'content-length': '0' }), body({ 'content-length': '2' }), body({ 'transfer-encoding': 'chunked' })]).toEqual(['none', 'none', 'raw', 'raw']);
+  });
+});

@@ -1,0 +1,149 @@
+// In-memory RateLimitStore: exact within one process (JavaScript runs each reservation to completion), the default.
+import { ConfigError } from '../errors/tollgate-error.js';
+import { windowAt } from './limit-window.js';
+import type { CancelRequest, RateLimitStore, RenewRequest, ReserveRequest, ReserveResult, SettleRequest } from './rate-limit-store.js';
+import { planReservation } from './reservation-plan.js';
+
+/** Options of {@link memoryRateLimitStore}. */
+export interface MemoryRateLimitStoreOptions {
+  /** The clock windows and leases are measured by. @default Date.now */
+  readonly now?: () => number;
+  /** How often expired windows, leases and records are swept, in milliseconds. @default 10000 */
+  readonly sweepIntervalMs?: number;
+}
+
+interface Counter {
+  used: number;
+  expiresAt: number;
+}
+
+interface Record {
+  /** Counter map key to amount reserved. */
+  readonly charged: Map<string, number>;
+  readonly leaseKeys: readonly string[];
+  expiresAt: number;
+  /** A tombstone left by cancel: a reserve with this id must do nothing. */
+  readonly cancelled: boolean;
+}
+
+const counterId = (key: string, windowStart: number): string => `${key}@${windowStart}`;
+
+/**
+ * A store that keeps counters and leases in this process. Use it for one instance, for tests, and as
+ * the insurance limiter while a shared store is down.
+ *
+ * @example
+ * const limits = rateLimit({ store: memoryRateLimitStore(), rules: [{ name: 'rpm', scope: 'key', unit: 'requests', limit: 60, window: '1m' }] });
+ */
+export function memoryRateLimitStore(options: MemoryRateLimitStoreOptions = {}): RateLimitStore {
+  const now = options.now ?? Date.now;
+  if (typeof now !== 'function') throw new ConfigError('memoryRateLimitStore: now must be a function returning milliseconds');
+  const sweepEvery = options.sweepIntervalMs ?? 10_000;
+  if (!Number.isSafeInteger(sweepEvery) || sweepEvery < 1) throw new ConfigError('memoryRateLimitStore: sweepIntervalMs must be a whole number above 0');
+  const counters = new Map<string, Counter>();
+  const leases = new Map<string, Map<string, number>>();
+  const records = new Map<string, Record>();
+  let nextSweep = now() + sweepEvery;
+
+  const sweep = (at: number): void => {
+    if (at < nextSweep) return;
+    nextSweep = at + sweepEvery;
+    for (const [id, counter] of counters) if (counter.expiresAt <= at) counters.delete(id);
+    for (const [key, held] of leases) {
+      for (const [id, expiresAt] of held) if (expiresAt <= at) held.delete(id);
+      if (held.size === 0) leases.delete(key);
+    }
+    for (const [id, record] of records) if (record.expiresAt <= at) records.delete(id);
+  };
+
+  const liveLeases = (key: string, at: number): Map<string, number> | undefined => {
+    const held = leases.get(key);
+    if (held !== undefined) for (const [id, expiresAt] of held) if (expiresAt <= at) held.delete(id);
+    return held;
+  };
+
+  const release = (id: string, record: Record, actual: ReadonlyMap<string, number>): void => {
+    for (const [cid, reserved] of record.charged) {
+      const counter = counters.get(cid);
+      if (counter !== undefined) counter.used += (actual.get(cid) ?? 0) - reserved;
+    }
+    for (const key of record.leaseKeys) leases.get(key)?.delete(id);
+    records.delete(id);
+  };
+
+  return {
+    now,
+    async reserve(request: ReserveRequest): Promise<ReserveResult> {
+      const at = now();
+      sweep(at);
+      const spans = request.counters.map((c) => windowAt(c.window, at));
+      const used = request.counters.map((c, i) => {
+        const counter = counters.get(counterId(c.key, spans[i]!.start));
+        return counter === undefined || counter.expiresAt <= at ? 0 : counter.used;
+      });
+      const held = request.leases.map((l) => liveLeases(l.key, at)?.size ?? 0);
+      if (records.has(request.id)) {
+        const counterStates = request.counters.map((_, i) => ({ used: used[i]!, amount: 0, requested: 0, allowed: false, windowStart: spans[i]!.start, windowEnd: spans[i]!.end }));
+        return { granted: false, duplicate: true, now: at, output: 0, counters: counterStates, leases: held.map((h) => ({ held: h, allowed: false })) };
+      }
+      const plan = planReservation(request.counters, used, request.leases, held, request.output);
+      const counterStates = request.counters.map((_, i) => ({
+        used: used[i]!,
+        amount: plan.granted ? plan.amounts[i]! : 0,
+        requested: plan.requested[i]!,
+        allowed: plan.countersAllowed[i]!,
+        windowStart: spans[i]!.start,
+        windowEnd: spans[i]!.end,
+      }));
+      const leaseStates = held.map((h, j) => ({ held: h, allowed: plan.leasesAllowed[j]! }));
+      if (plan.granted) {
+        const charged = new Map<string, number>();
+        request.counters.forEach((c, i) => {
+          const id = counterId(c.key, spans[i]!.start);
+          const counter = counters.get(id);
+          if (counter === undefined || counter.expiresAt <= at) counters.set(id, { used: plan.amounts[i]!, expiresAt: spans[i]!.end });
+          else counter.used += plan.amounts[i]!;
+          charged.set(id, plan.amounts[i]!);
+        });
+        for (const lease of request.leases) {
+          let leaseHeld = leases.get(lease.key);
+          if (leaseHeld === undefined) leases.set(lease.key, (leaseHeld = new Map()));
+          leaseHeld.set(request.id, at + request.ttlMs);
+        }
+        records.set(request.id, { charged, leaseKeys: request.leases.map((l) => l.key), expiresAt: at + request.ttlMs, cancelled: false });
+      }
+      return { granted: plan.granted, now: at, output: plan.output, counters: counterStates, leases: leaseStates };
+    },
+    async settle(request: SettleRequest): Promise<void> {
+      const record = records.get(request.id);
+      if (record === undefined || record.cancelled) return;
+      const actual = new Map(request.counters.map((c) => [counterId(c.key, c.windowStart), c.actual]));
+      release(request.id, record, actual);
+    },
+    async cancel(request: CancelRequest): Promise<void> {
+      const record = records.get(request.id);
+      if (record === undefined) {
+        records.set(request.id, { charged: new Map(), leaseKeys: [], expiresAt: now() + request.request.ttlMs, cancelled: true });
+        return;
+      }
+      if (!record.cancelled) release(request.id, record, new Map());
+    },
+    async renew(requests: readonly RenewRequest[], ttlMs: number): Promise<void> {
+      const at = now();
+      for (const { id, leaseKeys } of requests) {
+        const record = records.get(id);
+        if (record === undefined || record.cancelled || record.expiresAt <= at) continue;
+        record.expiresAt = at + ttlMs;
+        for (const key of leaseKeys) {
+          const held = leases.get(key);
+          if (held?.has(id) === true) held.set(id, at + ttlMs);
+        }
+      }
+    },
+    async close(): Promise<void> {
+      counters.clear();
+      leases.clear();
+      records.clear();
+    },
+  };
+}

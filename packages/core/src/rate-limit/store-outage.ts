@@ -1,0 +1,80 @@
+// When the store fails: store calls bounded by a timeout, and each rule's outage policy applied to a reservation.
+import { scopeText, type PreparedReservation } from './prepare-reservation.js';
+import type { RuleOutcome } from './rate-limit-decision.js';
+import type { ActiveRule } from './tenant-limits.js';
+
+/** A store call that failed or took too long. The cause is kept for `onEvent`, never shown to clients. */
+export class StoreFailure extends Error {
+  override readonly name = 'StoreFailure';
+  readonly timedOut: boolean;
+  constructor(message: string, timedOut: boolean, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.timedOut = timedOut;
+  }
+}
+
+/**
+ * Runs a store call, failing with a StoreFailure when it rejects or outlasts `timeoutMs`. A late
+ * answer is dropped (its rejection handled), so nothing waits on a dead store.
+ *
+ * @example
+ * const result = await withinTimeout(() => store.reserve(request), 1000, 'reserve');
+ */
+export async function withinTimeout<T>(call: () => Promise<T>, timeoutMs: number, operation: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const pending = Promise.resolve().then(call);
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new StoreFailure(`rate-limit store ${operation} took longer than ${timeoutMs} ms`, true)), timeoutMs);
+  });
+  try {
+    return await Promise.race([pending, timeout]);
+  } catch (error) {
+    pending.catch(() => undefined);
+    throw error instanceof StoreFailure ? error : new StoreFailure(`rate-limit store ${operation} failed: ${(error as Error)?.message ?? String(error)}`, false, error);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A reservation split by what each rule does while its store is down. */
+export interface OutagePlan {
+  /** Enforced `fail_closed` rules: the request must be refused with a 503. */
+  readonly closed: readonly ActiveRule[];
+  /** The `insurance` rules, as a reservation for the in-memory limiter (at their insurance limits). */
+  readonly insurance: PreparedReservation | undefined;
+  /** `fail_open` rules, and shadow rules that cannot be counted: let through uncounted. */
+  readonly open: readonly RuleOutcome[];
+}
+
+/**
+ * Splits a reservation by outage policy.
+ *
+ * @example
+ * const { closed, insurance, open } = planOutage(prepared);
+ */
+export function planOutage(prepared: PreparedReservation): OutagePlan {
+  const closed: ActiveRule[] = [];
+  const open: RuleOutcome[] = [];
+  const counters: number[] = [];
+  const leases: number[] = [];
+  const sort = (rule: ActiveRule, keep: () => void): void => {
+    if (rule.onStoreFailure === 'insurance') keep();
+    else if (rule.onStoreFailure === 'fail_closed' && !rule.shadow) closed.push(rule);
+    else open.push({ rule: rule.name, scope: scopeText(rule), unit: rule.unit, outcome: 'fail_open' });
+  };
+  prepared.counterRules.forEach((rule, i) => sort(rule, () => counters.push(i)));
+  prepared.leaseRules.forEach((rule, j) => sort(rule, () => leases.push(j)));
+  if (counters.length + leases.length === 0) return { closed, insurance: undefined, open };
+  const { request } = prepared;
+  const insurance: PreparedReservation = {
+    ...prepared,
+    request: {
+      ...request,
+      counters: counters.map((i) => ({ ...request.counters[i]!, limit: prepared.counterRules[i]!.insuranceLimit })),
+      leases: leases.map((j) => ({ ...request.leases[j]!, limit: prepared.leaseRules[j]!.insuranceLimit })),
+    },
+    counterRules: counters.map((i) => ({ ...prepared.counterRules[i]!, limit: prepared.counterRules[i]!.insuranceLimit })),
+    leaseRules: leases.map((j) => ({ ...prepared.leaseRules[j]!, limit: prepared.leaseRules[j]!.insuranceLimit })),
+  };
+  return { closed, insurance, open };
+}

@@ -1,0 +1,131 @@
+// Reads the upstream's answer as it passes: usage into context.recordUsage, output text and shape for the output checks.
+import type { TgContext } from '../context/tg-context.js';
+import type { ResponseControl, ResponseObserver } from '../pipeline/step.js';
+import type { InferenceApi } from '../validate-request/api-route.js';
+import { outputTexts } from './output-text.js';
+import { checkResponseShape } from './response-schemas.js';
+import { SseReader } from './sse-reader.js';
+import { readUsage, type UsageReading } from './usage-fields.js';
+import { outputChecker, type OutputSettings, type ResponseDecision } from './output-checker.js';
+
+/** What the observer needs to know about the request. */
+export interface ObserverSettings {
+  readonly api: InferenceApi;
+  readonly model: string;
+  /** The prompt estimate, charged as input when a cut-off stream never reported usage. */
+  readonly promptTokens: number;
+  /** Tokens of streamed output text, for a stream cut off before its usage arrived. */
+  readonly countOutput: (text: string) => number;
+  readonly output: OutputSettings | undefined;
+  /** Pass the usage read to `context.recordUsage` (off: the output checks only). */
+  readonly recordUsage: boolean;
+  /** Largest JSON response read for usage; larger ones are passed on unread. @default 8 MiB */
+  readonly maxJsonBytes: number;
+  /** Largest stream event read; larger ones are skipped. @default 1 MiB */
+  readonly maxEventBytes: number;
+}
+
+/** A response observer that can also say when its asynchronous output checks have settled. */
+export interface UsageObserver extends ResponseObserver {
+  settled(): Promise<void>;
+}
+
+const jsonType = /^application\/(?:[a-z0-9.+-]+\+)?json/i;
+const streamType = /^text\/event-stream/i;
+
+/**
+ * Builds the observer for one response. Usage the response reports (a JSON body's `usage`, the final
+ * usage chunk of a stream, Anthropic's `message_start`/`message_delta`, the Responses API's
+ * `response.completed`) is passed to `context.recordUsage` as soon as both counts are known. A stream
+ * cut off before its usage arrived is charged the prompt estimate plus the tokens of what it streamed.
+ *
+ * @example
+ * const observer = usageObserver(context, control, settings, decision);
+ */
+export function usageObserver(context: TgContext, control: ResponseControl | undefined, settings: ObserverSettings, decision: ResponseDecision): UsageObserver {
+  let mode: 'sse' | 'json' | 'ignore' = 'ignore';
+  const reading: UsageReading = { inputTokens: undefined, outputTokens: undefined };
+  let jsonParts: Uint8Array[] = [];
+  let jsonBytes = 0;
+  const checker = outputChecker(settings, control, decision);
+
+  const report = (): void => {
+    const { inputTokens, outputTokens } = reading;
+    if (inputTokens === undefined || outputTokens === undefined || !settings.recordUsage) return;
+    context.recordUsage({ inputTokens, outputTokens });
+    decision.usage = 'response';
+  };
+  const read = (parsed: unknown, stream: boolean): void => {
+    if (readUsage(parsed, reading)) report();
+    for (const text of outputTexts(parsed, stream)) checker.addText(text);
+    checker.checkShape(() => checkResponseShape(settings.api, parsed, stream));
+  };
+  const reader = new SseReader(({ data }) => {
+    if (data === '[DONE]') return;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(data);
+    } catch {
+      checker.checkShape(() => ({ path: '(event data is not JSON)' }));
+      return;
+    }
+    read(parsed, true);
+    checker.progress();
+  }, settings.maxEventBytes);
+
+  const readWholeJson = (): void => {
+    const body = new Uint8Array(jsonBytes);
+    let offset = 0;
+    for (const part of jsonParts) {
+      body.set(part, offset);
+      offset += part.length;
+    }
+    jsonParts = [];
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(new TextDecoder('utf-8', { fatal: false }).decode(body));
+    } catch {
+      checker.checkShape(() => ({ path: '(body is not JSON)' }));
+      return;
+    }
+    read(parsed, false);
+  };
+
+  const chargeCutOffStream = (): void => {
+    if (!settings.recordUsage) return;
+    const streamed = settings.countOutput(checker.text()) + checker.overflowTokens();
+    const inputTokens = reading.inputTokens ?? settings.promptTokens;
+    const outputTokens = Math.max(reading.outputTokens ?? 0, streamed);
+    context.recordUsage({ inputTokens, outputTokens });
+    decision.usage = reading.inputTokens !== undefined && reading.outputTokens !== undefined && reading.outputTokens >= streamed ? 'response' : 'estimated';
+  };
+
+  return {
+    start(status, contentType) {
+      const type = contentType ?? '';
+      if (status < 200 || status >= 300) mode = 'ignore';
+      else if (streamType.test(type)) mode = 'sse';
+      else if (jsonType.test(type)) mode = 'json';
+      decision.usage = 'none';
+    },
+    chunk(bytes) {
+      if (mode === 'sse') reader.push(bytes);
+      else if (mode === 'json') {
+        jsonBytes += bytes.length;
+        if (jsonBytes > settings.maxJsonBytes) {
+          mode = 'ignore';
+          jsonParts = [];
+          decision.tooLarge = true;
+        } else jsonParts.push(bytes.slice());
+      }
+    },
+    end(outcome) {
+      if (mode === 'sse') {
+        reader.end();
+        if (outcome.aborted) chargeCutOffStream();
+      } else if (mode === 'json') readWholeJson();
+      if (mode !== 'ignore') checker.finish();
+    },
+    settled: () => checker.settled(),
+  };
+}

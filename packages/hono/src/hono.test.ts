@@ -1,0 +1,101 @@
+import { Hono } from 'hono';
+import { describe, expect, it } from 'vitest';
+import { apiKey, createApiKey, gate, memoryKeyStore, pipelineOf, type Step } from '@tollgate/core';
+import { tollgate, tollgateContext, type TollgateEnv } from './index.js';
+
+const fast = { memoryCost: 1024, timeCost: 1 };
+
+async function keyed() {
+  const store = memoryKeyStore();
+  const { key, record } = await createApiKey({ subject: 'alice', tenantId: 'acme', hash: fast });
+  await store.put(record);
+  const authenticate = gate({ authenticate: { methods: [apiKey({ store })] } }).steps.find((s) => s.name === 'authenticate')!;
+  return { key, authenticate, chain: gate({ authenticate: authenticate as never }) };
+}
+
+describe('@tollgate/hono through the Fetch API alone (app.request, as on edge runtimes)', () => {
+  it('types the principal and context through the context variables', async () => {
+    const { key, chain } = await keyed();
+    const app = new Hono<TollgateEnv>();
+    const middleware = tollgate(chain);
+    expect(pipelineOf(middleware)).toBe(chain);
+    app.use('/v1/*', middleware);
+    app.get('/v1/whoami', (c) => c.json({ subject: c.get('auth')?.subject, requestId: c.get('tollgate').requestId, same: c.get('tollgate') === tollgateContext(c) }));
+    expect((await app.request('/v1/whoami')).status).toBe(401);
+    const res = await app.request('/v1/whoami', { headers: { authorization: `Bearer ${key}`, 'x-request-id': 'hono-1' } });
+    expect(await res.json()).toEqual({ subject: 'alice', requestId: 'hono-1', same: true });
+    expect(res.headers.get('x-request-id')).toBe('hono-1');
+  });
+
+  it('refuses duplicated credential headers joined by the Fetch API as a malformed credential (400)', async () => {
+    const { key, chain } = await keyed();
+    const app = new Hono<TollgateEnv>();
+    app.use('*', tollgate(chain));
+    app.get('/', (c) => c.text('ok'));
+    const headers = new Headers();
+    headers.append('authorization', `Bearer ${key}`);
+    headers.append('authorization', `Bearer ${key}`);
+    expect((await app.request('/', { headers })).status).toBe(400);
+  });
+
+  it('lets the handler’s own headers win, keeps Set-Cookie single, and adds its own to immutable responses', async () => {
+    const { key, chain } = await keyed();
+    const app = new Hono<TollgateEnv>();
+    app.use('*', tollgate(chain));
+    app.get('/own', (c) => {
+      c.header('set-cookie', 'a=1');
+      c.header('x-request-id', 'from-handler');
+      return c.text('ok');
+    });
+    app.get('/redirect', () => Response.redirect('http://example.test/elsewhere', 302));
+    const auth = { authorization: `Bearer ${key}` };
+    const own = await app.request('/own', { headers: auth });
+    expect(own.headers.get('x-request-id')).toBe('from-handler');
+    expect(own.headers.getSetCookie()).toEqual(['a=1']);
+    const redirect = await app.request('/redirect', { headers: auth });
+    expect(redirect.status).toBe(302);
+    expect(redirect.headers.get('x-request-id')).toMatch(/^req_/);
+  });
+
+  it('shares one context between two middlewares, and hands the body a step read to c.req.json()', async () => {
+    const { key, authenticate } = await keyed();
+    const reads: unknown[] = [];
+    const readsBody: Step = { name: 'readsBody', requires: ['authenticate'], run: async (ctx) => void reads.push(await ctx.request.json()) };
+    const app = new Hono<TollgateEnv>();
+    app.use('*', tollgate(authenticate));
+    app.post('/chat', tollgate([readsBody]), async (c) => c.json({ json: (await c.req.json()) as unknown, text: await c.req.text(), subject: c.get('auth')?.subject }));
+    const res = await app.request('/chat', { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: '{"model":"m"}' });
+    expect(await res.json()).toEqual({ json: { model: 'm' }, text: '{"model":"m"}', subject: 'alice' });
+    expect(reads).toEqual([{ model: 'm' }]);
+  });
+
+  it('reads back a body an earlier middleware already consumed through Hono', async () => {
+    const { key, authenticate } = await keyed();
+    let seen: unknown;
+    const readsBody: Step = { name: 'readsBody', requires: ['authenticate'], run: async (ctx) => void (seen = await ctx.request.json()) };
+    const app = new Hono<TollgateEnv>();
+    app.use('*', async (c, next) => {
+      await c.req.text();
+      await next();
+    });
+    app.use('*', tollgate([authenticate, readsBody]));
+    app.post('/', (c) => c.text('ok'));
+    const res = await app.request('/', { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: '{"n":1}' });
+    expect(res.status).toBe(200);
+    expect(seen).toEqual({ n: 1 });
+  });
+
+  it('lets its own unexpected failures reach app.onError', async () => {
+    const broken = gate({ authenticate: { methods: [apiKey({ store: memoryKeyStore() })] }, errors: { format: () => { throw new Error('renderer bug'); } } });
+    const app = new Hono<TollgateEnv>();
+    const errors: unknown[] = [];
+    app.onError((error, c) => {
+      errors.push(error);
+      return c.json({ handled: true }, 500);
+    });
+    app.use('*', tollgate(broken));
+    app.get('/', (c) => c.text('ok'));
+    expect(await (await app.request('/')).json()).toEqual({ handled: true });
+    expect(errors.some((e) => e instanceof Error && e.message === 'renderer bug')).toBe(true);
+  });
+});

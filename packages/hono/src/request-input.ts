@@ -1,0 +1,84 @@
+// Translates a Hono request into core's RequestInput: Fetch API first, Node's IncomingMessage where @hono/node-server provides it.
+import { nodeRequestHasBody, nodeTlsPeer, type BodySource, type RequestInput } from '@tollgate/core';
+import type { IncomingMessage } from 'node:http';
+import type { Context } from 'hono';
+
+/** The Node request behind a Hono context, when the app runs on @hono/node-server (`c.env.incoming`). */
+export function nodeIncoming(c: Context): IncomingMessage | undefined {
+  const incoming = (c.env as { incoming?: Partial<IncomingMessage> } | undefined)?.incoming;
+  return typeof incoming?.headersDistinct === 'object' && incoming.socket !== undefined ? (incoming as IncomingMessage) : undefined;
+}
+
+function hasBody(c: Context, incoming: IncomingMessage | undefined): boolean {
+  const raw = c.req.raw;
+  if (raw.body === null || raw.headers.get('content-length') === '0') return false;
+  // Over HTTP/1 Node reads no body without Content-Length or Transfer-Encoding, and neither will the handler.
+  if (incoming !== undefined && incoming.httpVersionMajor === 1) return nodeRequestHasBody(incoming);
+  return true;
+}
+
+async function* streamChunks(stream: ReadableStream<Uint8Array>, keep: (bytes: Uint8Array) => void, done: () => void): AsyncGenerator<Uint8Array> {
+  const reader = stream.getReader();
+  try {
+    for (;;) {
+      const { done: finished, value } = await reader.read();
+      if (finished) break;
+      keep(value);
+      yield value;
+    }
+    done();
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+/**
+ * The body as core reads it. Core reads the stream itself (its size and type limits apply); the
+ * bytes then go to Hono's body cache, so `c.req.json()` and validators in the handler still work.
+ */
+function bodySource(c: Context, incoming: IncomingMessage | undefined): BodySource {
+  if (!hasBody(c, incoming)) return { kind: 'none' };
+  const req = c.req;
+  // An earlier middleware already read the body through Hono: read it back from Hono's cache.
+  if (req.raw.bodyUsed || Object.keys(req.bodyCache).length > 0) {
+    return { kind: 'raw', chunks: async function* cached() { yield new Uint8Array(await req.arrayBuffer()); } };
+  }
+  const stream = req.raw.body!;
+  const parts: Uint8Array[] = [];
+  const cache = (): void => {
+    const bytes = new Uint8Array(parts.reduce((size, part) => size + part.byteLength, 0));
+    let offset = 0;
+    for (const part of parts) {
+      bytes.set(part, offset);
+      offset += part.byteLength;
+    }
+    // Hono keeps promises in its body cache (its types say values); c.req.json() and friends derive from it.
+    (req.bodyCache as Record<string, unknown>)['arrayBuffer'] = Promise.resolve(bytes.buffer);
+  };
+  return { kind: 'raw', chunks: () => streamChunks(stream, (bytes) => parts.push(bytes), cache) };
+}
+
+/**
+ * Core's view of a Hono request. On Node (@hono/node-server) the headers keep their duplicates and the
+ * socket and TLS peer are known; elsewhere duplicated headers arrive joined (a joined credential is
+ * refused as malformed) and the socket address is unknown.
+ *
+ * @example
+ * const handle = pipeline.start(honoRequestInput(c));
+ */
+export function honoRequestInput(c: Context): RequestInput {
+  const incoming = nodeIncoming(c);
+  const headers = c.req.raw.headers;
+  return {
+    method: c.req.method,
+    path: c.req.path,
+    route: undefined,
+    headerValues: incoming !== undefined ? (name) => incoming.headersDistinct[name] ?? [] : (name) => {
+      const value = headers.get(name);
+      return value === null ? [] : [value];
+    },
+    remoteAddress: incoming?.socket.remoteAddress,
+    tls: incoming === undefined ? undefined : nodeTlsPeer(incoming),
+    body: () => bodySource(c, incoming),
+  };
+}

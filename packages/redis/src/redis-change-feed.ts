@@ -1,0 +1,101 @@
+// Change events over Redis pub/sub: every instance of a store hears every other's writes, and resyncs after an outage.
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis-connection.js';
+
+/** A change as the feed carries it: which record (key id or tenant id), and what happened. */
+export interface FeedChange {
+  readonly id: string;
+  readonly type: 'upsert' | 'delete' | 'resync';
+}
+
+/** What goes over the channel. `o` is the writing instance, so it does not hear its own writes twice. */
+interface FeedMessage {
+  readonly o: string;
+  readonly id: string;
+  readonly t: 'upsert' | 'delete';
+}
+
+function parseMessage(text: string): FeedMessage | undefined {
+  try {
+    const value = JSON.parse(text) as Partial<FeedMessage>;
+    if (typeof value.o === 'string' && typeof value.id === 'string' && (value.t === 'upsert' || value.t === 'delete')) return value as FeedMessage;
+  } catch {
+    // Not ours: ignored.
+  }
+  return undefined;
+}
+
+/**
+ * The broadcast of a store's changes on one channel. Writers publish inside the same Lua script that
+ * writes, so a change is never stored without being announced. Listeners hear this instance's writes at
+ * once (not via Redis) and other instances' writes when Redis delivers them. When the subscriber
+ * reconnects after an outage, messages sent meanwhile are lost, so it re-subscribes and then emits one
+ * `resync`: caches drop everything and read the store afresh.
+ *
+ * @example
+ * const feed = await RedisChangeFeed.open(connection, '{tg-keys}:changes', onError);
+ * feed.subscribe((change) => cache.drop(change.id));
+ */
+export class RedisChangeFeed {
+  readonly channel: string;
+  /** This instance's id in messages. */
+  readonly origin = randomUUID();
+  readonly #listeners = new Set<(change: FeedChange) => void>();
+  readonly #subscriber: Redis;
+
+  private constructor(subscriber: Redis, channel: string) {
+    this.#subscriber = subscriber;
+    this.channel = channel;
+  }
+
+  /** Subscribes a new connection to `channel`; rejects with a StoreConnectionError when it cannot. */
+  static async open(connection: RedisConnection, channel: string, onError: (error: Error) => void): Promise<RedisChangeFeed> {
+    const subscriber = await connection.subscriber();
+    const feed = new RedisChangeFeed(subscriber, channel);
+    subscriber.on('message', (from: string, text: string) => {
+      if (from !== channel) return;
+      const message = parseMessage(text);
+      if (message !== undefined && message.o !== feed.origin) feed.emit({ id: message.id, type: message.t });
+    });
+    await subscriber.subscribe(channel);
+    let ready = true;
+    subscriber.on('close', () => void (ready = false));
+    subscriber.on('ready', () => {
+      if (ready) return;
+      ready = true;
+      // Subscribed again before the resync, so nothing published after it can be missed.
+      subscriber.subscribe(channel).then(
+        () => feed.emit({ id: '*', type: 'resync' }),
+        (error: unknown) => onError(error instanceof Error ? error : new Error(String(error))),
+      );
+    });
+    return feed;
+  }
+
+  /** The text to PUBLISH for a change this instance made. */
+  message(id: string, type: 'upsert' | 'delete'): string {
+    return JSON.stringify({ o: this.origin, id, t: type } satisfies FeedMessage);
+  }
+
+  subscribe(listener: (change: FeedChange) => void): () => void {
+    this.#listeners.add(listener);
+    return () => void this.#listeners.delete(listener);
+  }
+
+  /** Tells every listener; one that throws does not stop the others. */
+  emit(change: FeedChange): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(change);
+      } catch {
+        // A watcher's bug must not break the write or the feed.
+      }
+    }
+  }
+
+  /** Whether the subscriber is connected (changes from other instances are arriving). */
+  get live(): boolean {
+    return this.#subscriber.status === 'ready';
+  }
+}

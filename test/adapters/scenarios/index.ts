@@ -1,0 +1,13 @@
+// Every conformance scenario. A capability adds its file here (and, if it needs one, a mount in the fixture).
+import type { Scenario } from '../scenario.js';
+import { authenticationScenarios } from './authentication.js';
+import { clientAbortScenarios } from './client-abort.js';
+import { requestBodyScenarios } from './request-body.js';
+import { responseSideScenarios } from './response-side.js';
+
+export const scenarioGroups: ReadonlyArray<{ readonly name: string; readonly scenarios: readonly Scenario[] }> = [
+  { name: 'authentication', scenarios: authenticationScenarios },
+  { name: 'request body', scenarios: requestBodyScenarios },
+  { name: 'response side', scenarios: responseSideScenarios },
+  { name: 'client abort', scenarios: clientAbortScenarios },
+];
