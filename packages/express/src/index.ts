@@ -1,8 +1,21 @@
 // @tollgate/express: runs a tollgate pipeline as Express 4/5 middleware; all behaviour lives in core.
-import { createPipeline, markPipeline, type ContextHandle, type Pipeline, type Principal, type RenderedResponse, type Step, type TgContext } from '@tollgate/core';
+import {
+  abortOnDisconnect,
+  createPipeline,
+  finishOnClose,
+  markPipeline,
+  nodeRawBody,
+  nodeRequestInput,
+  pathWithoutQuery,
+  type ContextHandle,
+  type Pipeline,
+  type Principal,
+  type RenderedResponse,
+  type RequestInput,
+  type Step,
+  type TgContext,
+} from '@tollgate/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { requestInput } from './request-input.js';
-import { tapResponse } from './response-tap.js';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -17,7 +30,16 @@ declare global {
 }
 
 const handles = new WeakMap<Request, ContextHandle>();
-const abortedAtClose = new WeakMap<Response, boolean>();
+
+/** Core's view of an Express request: the full path, the matched route, and a body read only on demand. */
+function requestInput(req: Request): RequestInput {
+  return nodeRequestInput(req, {
+    path: pathWithoutQuery(req.originalUrl ?? req.url),
+    route: req.route === undefined ? undefined : `${req.baseUrl}${String((req.route as { path: unknown }).path)}`,
+    // A body Express already parsed (express.json() before tollgate) is handed over as it is.
+    body: () => (req.body !== undefined ? { kind: 'parsed', value: req.body as unknown } : nodeRawBody(req)),
+  });
+}
 
 function send(res: Response, response: RenderedResponse): void {
   res.status(response.status);
@@ -47,36 +69,19 @@ export function tollgate(chain: Pipeline | Step | readonly Step[]): RequestHandl
     try {
       let handle = handles.get(req);
       if (handle === undefined) {
-        const created = pipeline.start(requestInput(req));
-        handle = created;
-        handles.set(req, created);
-        req.tollgate = created.context;
-        // Decided once, before any close listener (a handler's included) can end the response.
-        res.once('close', () => {
-          const aborted = !res.writableFinished;
-          abortedAtClose.set(res, aborted);
-          // The signal tells handlers (and their upstream calls) that nobody is waiting any more.
-          if (aborted) created.abort('client disconnected');
-        });
+        handle = pipeline.start(requestInput(req));
+        handles.set(req, handle);
+        req.tollgate = handle.context;
+        abortOnDisconnect(res, handle);
       }
-      const current = handle;
-      const failure = await pipeline.run(current);
-      const observer = failure === undefined ? pipeline.observe(current) : undefined;
-      // Observers read the whole body before the steps settle on it.
-      const ended = () => {
-        const outcome = { status: res.statusCode, aborted: abortedAtClose.get(res) ?? !res.writableFinished };
-        observer?.end?.(outcome);
-        void pipeline.finish(current, outcome);
-      };
-      if (res.closed) ended();
-      else res.once('close', ended);
-      const { context } = current;
+      const failure = await pipeline.run(handle);
+      finishOnClose(res, handle, pipeline, failure === undefined);
+      const { context } = handle;
       for (const [name, value] of Object.entries(context.responseHeaders)) res.setHeader(name, value);
       if (failure !== undefined) {
         send(res, failure);
         return;
       }
-      if (observer !== undefined) tapResponse(res, observer);
       if (context.principal !== undefined) req.auth = context.principal;
       if (req.body === undefined && context.request.bodyRequested) req.body = await context.request.json();
       next();
