@@ -49,6 +49,26 @@ describe('examples/express-gateway with its own config (memory store, demo key, 
     expect(usage?.total_tokens).toBeGreaterThan(0);
   });
 
+  it('runs the whole chain: tenant, policy, limits with their headers, and one record per request', async () => {
+    const res = await fetch(`${app.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${demoKey}`, 'content-type': 'application/json', 'x-request-id': 'chain-check-1' },
+      body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], max_tokens: 20 }),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-ratelimit-limit-requests')).toBe('120');
+    expect(res.headers.get('ratelimit-policy')).toContain('key-rpm');
+    const record = JSON.parse((await app.waitFor(/^\{[^\n]*"request_id":"chain-check-1"[^\n]*"endpoint":[^\n]*\}$/m))[0]) as Record<string, unknown>;
+    expect(record).toMatchObject({ tenant_id: 'demo', key_id: parseApiKey(demoKey)!.keyId, model: 'gpt-4o-mini', status: 200 });
+    expect(JSON.stringify(record['decision'])).toContain('inference');
+    const premium = await fetch(`${app.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${demoKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], max_tokens: 100000 }),
+    });
+    expect(premium.status).toBe(400);
+  });
+
   it('serves embeddings and the model list to a good key', async () => {
     const openai = client(app.url, demoKey);
     const embeddings = await openai.embeddings.create({ model: 'text-embedding-3-small', input: ['a', 'b'] });
@@ -73,9 +93,9 @@ describe('examples/express-gateway with its own config (memory store, demo key, 
     }
   });
 
-  it('relays the provider’s 4xx (unknown model) and refuses a non-object body', async () => {
+  it('refuses an unknown model and a non-object body before the upstream is called', async () => {
     const openai = client(app.url, demoKey);
-    await expect(openai.chat.completions.create({ model: 'no-such-model', messages: [{ role: 'user', content: 'x' }] })).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+    await expect(openai.chat.completions.create({ model: 'no-such-model', messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({ status: 400, code: 'model_not_found', param: 'model' });
     const res = await fetch(`${app.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${demoKey}`, 'content-type': 'application/json' }, body: '[1,2]' });
     expect(res.status).toBe(400);
   });

@@ -37,7 +37,11 @@ const missingStep = (why: string): TollgateError =>
  * @example
  * const prepared = prepareReservation(rules, context, options, crypto.randomUUID());
  */
-export function prepareReservation(rules: readonly ActiveRule[], context: TgContext, options: ResolvedRateLimitOptions, id: string): PreparedReservation {
+export function prepareReservation(allRules: readonly ActiveRule[], context: TgContext, options: ResolvedRateLimitOptions, id: string): PreparedReservation {
+  // validateRequest ran and found no inference request (GET /v1/models, a health route): there is no
+  // model and nothing to spend, so only request and concurrency rules apply.
+  const notInference = context.inference === undefined && context.completedSteps.includes('validateRequest');
+  const rules = notInference ? allRules.filter((r) => !needsInference(r.unit) && r.models === undefined && !r.scopes.includes('model')) : allRules;
   if (rules.some((r) => r.models !== undefined || r.scopes.includes('model')) && context.model === undefined) {
     throw missingStep('a limit applies per model, and no model was resolved');
   }

@@ -102,6 +102,18 @@ describe('rateLimit: charging tokens', () => {
     const direct = limitedContext();
     expect(await refusalOf(step, direct)).toMatchObject({ code: 'TG_PIPELINE_ORDER', message: expect.stringContaining('"validateRequest"') });
   });
+
+  it('applies only request rules to what validateRequest found is no inference request (GET /v1/models)', async () => {
+    const step = rateLimit({ rules: [{ ...tokensPerHour, scope: 'global' }, { name: 'rpm', scope: 'global', unit: 'requests', limit: 1, window: '1m' }] });
+    const handle = limitedHandle();
+    handle.complete('validateRequest');
+    expect(await refusalOf(step, handle.context)).toBeUndefined();
+    const decision = handle.context.decisions['rateLimit'] as { rules: Array<{ rule: string }> };
+    expect(decision.rules.map((r) => r.rule)).toEqual(['rpm']);
+    const second = limitedHandle();
+    second.complete('validateRequest');
+    expect(await refusalOf(step, second.context)).toMatchObject({ code: 'TG_RATE_LIMITED' });
+  });
 });
 
 describe('rateLimit: spend', () => {
