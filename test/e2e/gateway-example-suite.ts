@@ -102,9 +102,9 @@ export function describeGatewayExample(name: string): void {
       }
     });
 
-    it('relays the provider’s 4xx (unknown model) and refuses a non-object or broken body', async () => {
+    it('refuses an unknown model and a non-object or broken body before the upstream is called', async () => {
       const openai = client(app.url, demoKey);
-      await expect(openai.chat.completions.create({ model: 'no-such-model', messages: [{ role: 'user', content: 'x' }] })).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+      await expect(openai.chat.completions.create({ model: 'no-such-model', messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({ status: 400, code: 'model_not_found', param: 'model' });
       for (const body of ['[1,2]', '{"model":']) {
         const res = await fetch(`${app.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${demoKey}`, 'content-type': 'application/json' }, body });
         expect({ body, status: res.status }).toEqual({ body, status: 400 });
