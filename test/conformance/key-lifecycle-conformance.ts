@@ -114,13 +114,19 @@ export function describeKeyLifecycleConformance(name: string, make: () => Promis
       const r = record();
       await store.put(r);
       const other = subject.peer === undefined ? store : await peer();
+      // Dates in no particular order, so "the last write wins" cannot pass for "the earliest date wins".
+      const dayOf = (i: number) => 5 + ((i * 11) % 29);
       const writes = Array.from({ length: 30 }, (_, i) => {
         const on = i % 2 === 0 ? store : other;
-        if (i % 5 === 4) return on.touch!([{ keyId: r.id, at: Date.parse(day(3)) + i }]);
-        return on.patch!(r.id, i % 3 === 0 ? { revokedAt: day(40 - i) } : { expiresAt: day(40 - i) });
+        if (i % 5 === 4) return on.touch!([{ keyId: r.id, at: Date.parse(day(3)) + ((i * 7) % 30) }]);
+        return on.patch!(r.id, i % 3 === 0 ? { revokedAt: day(dayOf(i)) } : { expiresAt: day(dayOf(i)) });
       });
       await Promise.all(writes);
-      const expected = { ...r, revokedAt: day(13), expiresAt: day(12), lastUsedAt: new Date(Date.parse(day(3)) + 29).toISOString() };
+      const indexes = Array.from({ length: 30 }, (_, i) => i);
+      const earliest = (pick: (i: number) => boolean) => day(Math.min(...indexes.filter((i) => i % 5 !== 4 && pick(i)).map(dayOf)));
+      const latestUse = Math.max(...indexes.filter((i) => i % 5 === 4).map((i) => (i * 7) % 30));
+      const expected = { ...r, revokedAt: earliest((i) => i % 3 === 0), expiresAt: earliest((i) => i % 3 !== 0), lastUsedAt: new Date(Date.parse(day(3)) + latestUse).toISOString() };
+      expect([expected.revokedAt, expected.expiresAt]).toStrictEqual([day(5), day(6)]);
       // A file store hears the other instance's last write through its watcher, a moment later.
       const seenBy = async (on: WritableKeyStore) => isDeepStrictEqual(await on.get(r.id), expected);
       await waitFor(async () => (await seenBy(store)) && (await seenBy(other)), 'both instances to see every write', 5_000).catch(() => undefined);

@@ -58,7 +58,7 @@ describe('tollgate evidence on examples/express-gateway', () => {
 
   it('describes the gate per endpoint, and samples a record attributed to the key’s tenant', () => {
     const config = JSON.parse(files.get(`gateway-auth-config-${date}.json`)!) as { pipelines: { steps: string[]; authentication: unknown[] }[]; endpoints: { path: string; auth_methods: string[] }[] };
-    expect(config.pipelines).toEqual([{ id: 'pipeline-1', steps: ['inferenceLog', 'authenticate'], authentication: [{ method: 'api_key', credential_headers: ['authorization: Bearer', 'x-api-key'] }] }]);
+    expect(config.pipelines).toEqual([{ id: 'pipeline-1', steps: ['inferenceLog', 'authenticate', 'resolveTenant', 'validateRequest', 'authorize', 'rateLimit'], authentication: [{ method: 'api_key', credential_headers: ['authorization: Bearer', 'x-api-key'] }] }]);
     expect(config.endpoints.find((e) => e.path === '/v1/embeddings')?.auth_methods).toEqual(['api_key']);
     const sample = JSON.parse(files.get(`tenant-attribution-sample-${date}.json`)!) as { response_status: number; attribution: Record<string, unknown>; record: Record<string, unknown> };
     expect(sample.response_status).toBe(200);

@@ -1,4 +1,5 @@
 // Redis and Postgres stores for the store conformance suites: on the shared servers (unique prefixes and schemas), or behind a server a test may stop.
+import type { WritableKeyStore, WritableTenantStore } from '@tollgate/core';
 import { postgresKeyStore, postgresTenantStore } from '@tollgate/postgres';
 import { redisKeyStore, redisTenantStore } from '@tollgate/redis';
 import { sharedPostgresUrl } from '../../packages/postgres/src/test-database.js';
@@ -9,8 +10,12 @@ import { startBreakableProxy } from './tcp-proxy.js';
 export { sharedPostgresUrl, freshSchema };
 
 type Kind = 'key' | 'tenant';
-const redisStore = (kind: Kind, url: string, prefix: string) => (kind === 'key' ? redisKeyStore({ url, prefix }) : redisTenantStore({ url, prefix }));
-const postgresStore = (kind: Kind, url: string, schema: string) => (kind === 'key' ? postgresKeyStore({ url, schema }) : postgresTenantStore({ url, schema }));
+/** The store a kind names, with the close() every driver-backed store has. */
+type StoreOf<K extends Kind> = (K extends 'key' ? WritableKeyStore : WritableTenantStore) & { close(): Promise<void> };
+const redisStore = <K extends Kind>(kind: K, url: string, prefix: string) =>
+  (kind === 'key' ? redisKeyStore({ url, prefix }) : redisTenantStore({ url, prefix })) as unknown as Promise<StoreOf<K>>;
+const postgresStore = <K extends Kind>(kind: K, url: string, schema: string) =>
+  (kind === 'key' ? postgresKeyStore({ url, schema }) : postgresTenantStore({ url, schema })) as unknown as Promise<StoreOf<K>>;
 
 /** A Redis store (key or tenant) under a unique prefix on the shared Redis, with peers on the same prefix. */
 export async function sharedRedisSubject<K extends Kind>(kind: K) {

@@ -116,3 +116,5 @@ export { keyView, keyStatus, type KeyView, type KeyStatus } from './key-lifecycl
 export { storeCall } from './key-lifecycle/store-call.js';
 export { redactUrl } from './store-connection/redact-url.js';
 export { StoreConnectionError } from './store-connection/store-connection-error.js';
+export { adminApi, type AdminApi, type AdminApiOptions, type AdminRequest, type AdminDecision } from './admin-api/admin-api.js';
+export type { AdminOperation } from './admin-api/admin-routes.js';

@@ -95,3 +95,4 @@ export function tollgate(chain: Pipeline | Step | readonly Step[]): RequestHandl
 export function tollgateContext(req: Request): TgContext | undefined {
   return handles.get(req)?.context;
 }
+export { tollgateAdmin } from './admin-handler.js';

@@ -41,3 +41,4 @@ export function tollgateContext(request: { tollgate: TgContext | undefined }): T
 
 export type { TollgatePluginOptions };
 export type { TollgateChain, TollgateRouteConfig } from './route-chains.js';
+export { tollgateAdmin } from './admin-handler.js';

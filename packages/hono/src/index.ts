@@ -92,3 +92,4 @@ export function tollgate(chain: TollgateChain): MiddlewareHandler<TollgateEnv> {
 export function tollgateContext(c: Context): TgContext | undefined {
   return handles.get(c.req.raw)?.context;
 }
+export { tollgateAdmin, type TollgateAdminOptions } from './admin-handler.js';

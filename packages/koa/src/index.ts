@@ -96,3 +96,4 @@ export function tollgate(chain: TollgateChain): Middleware<TollgateState> {
 export function tollgateContext(ctx: { req: object }): TgContext | undefined {
   return handles.get(ctx.req)?.context;
 }
+export { tollgateAdmin, type TollgateAdminOptions } from './admin-handler.js';

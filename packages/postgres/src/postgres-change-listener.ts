@@ -12,20 +12,35 @@ export interface PgChange {
   readonly type: 'upsert' | 'delete' | 'resync';
 }
 
-/** The NOTIFY payload. `o` is the writing instance, so it does not hear its own writes twice. */
+/** The NOTIFY payload. `o` is the writing instance, so it does not hear its own writes twice; `n` names one write. */
 interface Payload {
   readonly s: string;
   readonly k: 'key' | 'tenant';
   readonly o: string;
+  readonly n: number;
   readonly id: string;
   readonly t: 'upsert' | 'delete';
+}
+
+/** How long a write waits to hear its own notification back before it resolves anyway. */
+const echoTimeoutMs = 2_000;
+
+/** One write's notification: the payload for `pg_notify`, and the wait for it to come back. */
+export interface Announcement {
+  readonly payload: string;
+  /** Resolves when this instance's LISTEN connection received the notification (at most 2 s; at once while it is down). */
+  delivered(): Promise<void>;
+  /** Stops waiting (the write failed or changed nothing). */
+  cancel(): void;
 }
 
 /**
  * Holds one pooled connection in LISTEN. Writers call `pg_notify` in the statement or transaction that
  * writes, so a change is announced exactly when it commits. Listeners hear this instance's writes at once
  * and other instances' writes on commit. When the connection is lost it reconnects with backoff (100 ms
- * up to 5 s) and then emits one `resync`, because notifications sent meanwhile are gone.
+ * up to 5 s) and then emits one `resync`, because notifications sent meanwhile are gone. A write resolves
+ * once its own notification came back to this instance (at most 2 s), so it has gone out to every
+ * listening instance before the write's caller goes on.
  *
  * @example
  * const listener = await PostgresChangeListener.open(connection, 'key', onError);
@@ -37,6 +52,8 @@ export class PostgresChangeListener {
   readonly #kind: 'key' | 'tenant';
   readonly #onError: (error: Error) => void;
   readonly #listeners = new Set<(change: PgChange) => void>();
+  readonly #echoes = new Map<number, () => void>();
+  #sequence = 0;
   #client: PgListenClient | undefined;
   #closed = false;
   #retryTimer: NodeJS.Timeout | undefined;
@@ -58,9 +75,29 @@ export class PostgresChangeListener {
     return listener;
   }
 
-  /** The argument of `pg_notify(channel, payload)` for a change this instance made. */
-  payload(id: string, type: 'upsert' | 'delete'): string {
-    return JSON.stringify({ s: this.#connection.schema, k: this.#kind, o: this.origin, id, t: type } satisfies Payload);
+  /** The notification of a change this instance makes: the argument of `pg_notify(channel, payload)`. */
+  announce(id: string, type: 'upsert' | 'delete'): Announcement {
+    const n = ++this.#sequence;
+    let heard!: () => void;
+    const echoed = new Promise<void>((resolve) => (heard = resolve));
+    this.#echoes.set(n, heard);
+    const cancel = () => {
+      this.#echoes.delete(n);
+      heard();
+    };
+    return {
+      payload: JSON.stringify({ s: this.#connection.schema, k: this.#kind, o: this.origin, n, id, t: type } satisfies Payload),
+      cancel,
+      delivered: () => {
+        if (!this.live) cancel();
+        const timer = setTimeout(cancel, echoTimeoutMs);
+        timer.unref();
+        return echoed.finally(() => {
+          clearTimeout(timer);
+          this.#echoes.delete(n);
+        });
+      },
+    };
   }
 
   subscribe(listener: (change: PgChange) => void): () => void {
@@ -134,7 +171,11 @@ export class PostgresChangeListener {
     } catch {
       return;
     }
-    if (payload.s !== this.#connection.schema || payload.k !== this.#kind || payload.o === this.origin || typeof payload.id !== 'string') return;
+    if (payload.s !== this.#connection.schema || payload.k !== this.#kind || typeof payload.id !== 'string') return;
+    if (payload.o === this.origin) {
+      if (typeof payload.n === 'number') this.#echoes.get(payload.n)?.();
+      return;
+    }
     if (payload.t === 'upsert' || payload.t === 'delete') this.emit({ id: payload.id, type: payload.t });
   }
 

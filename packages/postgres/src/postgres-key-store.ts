@@ -9,7 +9,7 @@ import {
   type KeyRecord,
   type WritableKeyStore,
 } from '@tollgate/core';
-import { changeChannel, PostgresChangeListener } from './postgres-change-listener.js';
+import { changeChannel, PostgresChangeListener, type Announcement } from './postgres-change-listener.js';
 import { openPostgresConnection, type PostgresConnectionOptions } from './postgres-connection.js';
 
 /** Options of {@link postgresKeyStore}. */
@@ -21,6 +21,12 @@ export interface PostgresKeyStore extends WritableKeyStore {
   readonly live: boolean;
   close(): Promise<void>;
 }
+
+/** Stops waiting for a notification whose write failed, and passes the failure on. */
+const failed = (announcement: Announcement) => (error: unknown): never => {
+  announcement.cancel();
+  throw error;
+};
 
 const iso = (value: string | undefined): string | null => (value === undefined ? null : new Date(Date.parse(value)).toISOString());
 
@@ -73,13 +79,20 @@ export async function postgresKeyStore(options: PostgresKeyStoreOptions): Promis
     },
     async put(record) {
       const checked = parseKeyRecord(record, 'postgresKeyStore.put()');
-      await pool.query(`WITH written AS (${upsertSql} RETURNING id) SELECT pg_notify('${changeChannel}', $11) FROM written`, [...rowValues(checked), listener.payload(checked.id, 'upsert')]);
+      const announcement = listener.announce(checked.id, 'upsert');
+      await pool.query(`WITH written AS (${upsertSql} RETURNING id) SELECT pg_notify('${changeChannel}', $11) FROM written`, [...rowValues(checked), announcement.payload]).catch(failed(announcement));
       listener.emit({ id: checked.id, type: 'upsert' });
+      await announcement.delivered();
     },
     async delete(keyId) {
-      const { rows } = await pool.query(`WITH gone AS (DELETE FROM ${table} WHERE id = $1 RETURNING id) SELECT id, pg_notify('${changeChannel}', $2) FROM gone`, [keyId, listener.payload(keyId, 'delete')]);
-      if (rows.length === 0) return false;
+      const announcement = listener.announce(keyId, 'delete');
+      const { rows } = await pool.query(`WITH gone AS (DELETE FROM ${table} WHERE id = $1 RETURNING id) SELECT id, pg_notify('${changeChannel}', $2) FROM gone`, [keyId, announcement.payload]).catch(failed(announcement));
+      if (rows.length === 0) {
+        announcement.cancel();
+        return false;
+      }
       listener.emit({ id: keyId, type: 'delete' });
+      await announcement.delivered();
       return true;
     },
     async list(filter: KeyListFilter = {}) {
@@ -92,21 +105,25 @@ export async function postgresKeyStore(options: PostgresKeyStoreOptions): Promis
     async patch(keyId, patch) {
       const checked = parseKeyRecordPatch(patch, 'postgresKeyStore.patch()');
       const client = await pool.connect();
+      const announcement = listener.announce(keyId, 'upsert');
       try {
         await client.query('BEGIN');
         const { rows } = await client.query(`SELECT id, record FROM ${table} WHERE id = $1 FOR UPDATE`, [keyId]);
         const row = rows[0] as { id: string; record: unknown } | undefined;
         if (row === undefined) {
           await client.query('ROLLBACK');
+          announcement.cancel();
           return undefined;
         }
         const after = applyKeyRecordPatch(read(row), checked);
         await client.query(upsertSql, rowValues(after));
-        await client.query(`SELECT pg_notify('${changeChannel}', $1)`, [listener.payload(keyId, 'upsert')]);
+        await client.query(`SELECT pg_notify('${changeChannel}', $1)`, [announcement.payload]);
         await client.query('COMMIT');
         listener.emit({ id: keyId, type: 'upsert' });
+        await announcement.delivered();
         return after;
       } catch (error) {
+        announcement.cancel();
         await client.query('ROLLBACK').catch(() => undefined);
         throw error;
       } finally {

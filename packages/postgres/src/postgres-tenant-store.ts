@@ -47,19 +47,34 @@ export async function postgresTenantStore(options: PostgresTenantStoreOptions): 
     },
     async put(tenant) {
       const checked = parseTenantRecord(tenant, 'postgresTenantStore.put()');
+      const announcement = listener.announce(checked.id, 'upsert');
       await pool.query(
         `WITH written AS (
           INSERT INTO ${table} (id, status, record) VALUES ($1, $2, $3::jsonb)
           ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, record = EXCLUDED.record, updated_at = now() RETURNING id)
         SELECT pg_notify('${changeChannel}', $4) FROM written`,
-        [checked.id, checked.status, JSON.stringify(checked), listener.payload(checked.id, 'upsert')],
-      );
+        [checked.id, checked.status, JSON.stringify(checked), announcement.payload],
+      ).catch((error: unknown) => {
+        announcement.cancel();
+        throw error;
+      });
       listener.emit({ id: checked.id, type: 'upsert' });
+      await announcement.delivered();
     },
     async delete(tenantId) {
-      const { rows } = await pool.query(`WITH gone AS (DELETE FROM ${table} WHERE id = $1 RETURNING id) SELECT id, pg_notify('${changeChannel}', $2) FROM gone`, [tenantId, listener.payload(tenantId, 'delete')]);
-      if (rows.length === 0) return false;
+      const announcement = listener.announce(tenantId, 'delete');
+      const { rows } = await pool
+        .query(`WITH gone AS (DELETE FROM ${table} WHERE id = $1 RETURNING id) SELECT id, pg_notify('${changeChannel}', $2) FROM gone`, [tenantId, announcement.payload])
+        .catch((error: unknown) => {
+          announcement.cancel();
+          throw error;
+        });
+      if (rows.length === 0) {
+        announcement.cancel();
+        return false;
+      }
       listener.emit({ id: tenantId, type: 'delete' });
+      await announcement.delivered();
       return true;
     },
     async list() {

@@ -9,17 +9,21 @@ export interface FeedChange {
   readonly type: 'upsert' | 'delete' | 'resync';
 }
 
-/** What goes over the channel. `o` is the writing instance, so it does not hear its own writes twice. */
+/** What goes over the channel. `o` is the writing instance, so it does not hear its own writes twice; `n` names one write. */
 interface FeedMessage {
   readonly o: string;
+  readonly n: number;
   readonly id: string;
   readonly t: 'upsert' | 'delete';
 }
 
+/** How long a write waits to hear its own announcement back before it resolves anyway. */
+const echoTimeoutMs = 2_000;
+
 function parseMessage(text: string): FeedMessage | undefined {
   try {
     const value = JSON.parse(text) as Partial<FeedMessage>;
-    if (typeof value.o === 'string' && typeof value.id === 'string' && (value.t === 'upsert' || value.t === 'delete')) return value as FeedMessage;
+    if (typeof value.o === 'string' && typeof value.n === 'number' && typeof value.id === 'string' && (value.t === 'upsert' || value.t === 'delete')) return value as FeedMessage;
   } catch {
     // Not ours: ignored.
   }
@@ -31,7 +35,9 @@ function parseMessage(text: string): FeedMessage | undefined {
  * writes, so a change is never stored without being announced. Listeners hear this instance's writes at
  * once (not via Redis) and other instances' writes when Redis delivers them. When the subscriber
  * reconnects after an outage, messages sent meanwhile are lost, so it re-subscribes and then emits one
- * `resync`: caches drop everything and read the store afresh.
+ * `resync`: caches drop everything and read the store afresh. A write resolves once its own announcement
+ * came back through this instance's subscriber (at most 2 s), so it has gone out to every subscriber
+ * before the write's caller goes on.
  *
  * @example
  * const feed = await RedisChangeFeed.open(connection, '{tg-keys}:changes', onError);
@@ -43,6 +49,8 @@ export class RedisChangeFeed {
   readonly origin = randomUUID();
   readonly #listeners = new Set<(change: FeedChange) => void>();
   readonly #subscriber: Redis;
+  readonly #echoes = new Map<number, () => void>();
+  #sequence = 0;
 
   private constructor(subscriber: Redis, channel: string) {
     this.#subscriber = subscriber;
@@ -56,7 +64,9 @@ export class RedisChangeFeed {
     subscriber.on('message', (from: string, text: string) => {
       if (from !== channel) return;
       const message = parseMessage(text);
-      if (message !== undefined && message.o !== feed.origin) feed.emit({ id: message.id, type: message.t });
+      if (message === undefined) return;
+      if (message.o !== feed.origin) feed.emit({ id: message.id, type: message.t });
+      else feed.#echoes.get(message.n)?.();
     });
     await subscriber.subscribe(channel);
     let ready = true;
@@ -73,9 +83,32 @@ export class RedisChangeFeed {
     return feed;
   }
 
-  /** The text to PUBLISH for a change this instance made. */
-  message(id: string, type: 'upsert' | 'delete'): string {
-    return JSON.stringify({ o: this.origin, id, t: type } satisfies FeedMessage);
+  /**
+   * The text to PUBLISH for a change this instance makes, and `delivered()`, which resolves when that
+   * text comes back through the subscriber (or after 2 s, or at once while the subscriber is down).
+   */
+  announce(id: string, type: 'upsert' | 'delete'): { text: string; delivered(): Promise<void>; cancel(): void } {
+    const n = ++this.#sequence;
+    let heard!: () => void;
+    const echoed = new Promise<void>((resolve) => (heard = resolve));
+    this.#echoes.set(n, heard);
+    const cancel = () => {
+      this.#echoes.delete(n);
+      heard();
+    };
+    return {
+      text: JSON.stringify({ o: this.origin, n, id, t: type } satisfies FeedMessage),
+      cancel,
+      delivered: () => {
+        if (!this.live) cancel();
+        const timer = setTimeout(cancel, echoTimeoutMs);
+        timer.unref();
+        return echoed.finally(() => {
+          clearTimeout(timer);
+          this.#echoes.delete(n);
+        });
+      },
+    };
   }
 
   subscribe(listener: (change: FeedChange) => void): () => void {

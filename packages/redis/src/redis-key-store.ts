@@ -102,15 +102,21 @@ export async function redisKeyStore(options: RedisKeyStoreOptions): Promise<Redi
       const oldTenant = current?.tenantId;
       const newTenant = change.record?.tenantId;
       const type = change.record === undefined ? 'delete' : 'upsert';
+      const announcement = feed.announce(id, type);
       const [ok] = await scripts.tollgateKeyWrite(
         recordKey(id), allIds, oldTenant === undefined ? allIds : tenantIds(oldTenant), newTenant === undefined ? allIds : tenantIds(newTenant), lastUse,
         json ?? '', newJson, id, oldTenant === undefined ? '0' : '1', newTenant === undefined ? '0' : '1',
-        change.lastUse, lastUsedAt === undefined ? '' : `${Date.parse(lastUsedAt)}|${lastUsedAt}`, feed.channel, feed.message(id, type),
-      );
+        change.lastUse, lastUsedAt === undefined ? '' : `${Date.parse(lastUsedAt)}|${lastUsedAt}`, feed.channel, announcement.text,
+      ).catch((error: unknown) => {
+        announcement.cancel();
+        throw error;
+      });
       if (ok === 1) {
         feed.emit({ id, type });
+        await announcement.delivered();
         return { before: current, after: change.record };
       }
+      announcement.cancel();
     }
     throw new Error(`redisKeyStore: key ${id} changed under ${maxAttempts} attempts to write it; giving up`);
   }

@@ -64,13 +64,27 @@ export async function redisTenantStore(options: RedisTenantStoreOptions): Promis
     },
     async put(tenant) {
       const checked = parseTenantRecord(tenant, 'redisTenantStore.put()');
-      await scripts.tollgateTenantPut(tenantKey(checked.id), allIds, checked.id, JSON.stringify(checked), feed.channel, feed.message(checked.id, 'upsert'));
+      const announcement = feed.announce(checked.id, 'upsert');
+      await scripts.tollgateTenantPut(tenantKey(checked.id), allIds, checked.id, JSON.stringify(checked), feed.channel, announcement.text).catch((error: unknown) => {
+        announcement.cancel();
+        throw error;
+      });
       feed.emit({ id: checked.id, type: 'upsert' });
+      await announcement.delivered();
     },
     async delete(tenantId) {
-      const existed = (await scripts.tollgateTenantDelete(tenantKey(tenantId), allIds, tenantId, feed.channel, feed.message(tenantId, 'delete'))) === 1;
-      if (existed) feed.emit({ id: tenantId, type: 'delete' });
-      return existed;
+      const announcement = feed.announce(tenantId, 'delete');
+      const existed = (await scripts.tollgateTenantDelete(tenantKey(tenantId), allIds, tenantId, feed.channel, announcement.text).catch((error: unknown) => {
+        announcement.cancel();
+        throw error;
+      })) === 1;
+      if (!existed) {
+        announcement.cancel();
+        return false;
+      }
+      feed.emit({ id: tenantId, type: 'delete' });
+      await announcement.delivered();
+      return true;
     },
     async list() {
       const ids = await client.zrange(allIds, 0, -1);

@@ -83,7 +83,7 @@ export async function reservationTasks(redisUrl: string): Promise<MicroGroup> {
   } catch (error) {
     await closeRedis();
     closeRedis = async () => undefined;
-    skipped.push(`Redis store: reserve (${(error as Error).message.split('\n')[0]})`);
+    skipped.push(`Redis store: reserve + settle (no answer from Redis at ${redisUrl}: ${(error as Error).message.split('\n')[0]})`);
   }
   return { tasks, skipped, close: async () => void (await Promise.all([memory.close?.(), closeRedis()])) };
 }

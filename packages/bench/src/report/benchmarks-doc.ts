@@ -32,7 +32,7 @@ function microSection(micro: MicroReport | undefined): string[] {
   return [
     '## Microbenchmarks',
     '',
-    'In-process, with tinybench: one operation of each step, no HTTP.',
+    'In-process, with tinybench, no HTTP: one operation of each step, then whole requests through the full chains (start, every step, the response observed, finish), which is tollgate\'s own cost per request.',
     '',
     '| operation | median µs | mean µs | p99 µs | note |',
     '| :-- | --: | --: | --: | :-- |',
@@ -72,7 +72,12 @@ export function benchmarksMarkdown(report: RunReport, chartFile: string): string
   lines.push(...floodSection(report.flood), ...microSection(report.micro));
   if (report.missing.length > 0) lines.push('## Not measured', '', ...report.missing.map((m) => `- ${m.name}: needs ${m.missing.join(', ')}`), '');
   if (report.failed.length > 0) lines.push('## Failed', '', ...report.failed.map((f) => `- ${f.name}: ${f.reason}`), '');
-  lines.push('## Running it', '', 'See `pnpm bench --help` for the options (`--only`, `--duration`, `--connections`, `--repeats`, `--upstream inline`, `--smoke`). Numbers from a shared or busy machine are noisy: compare ratios from one run, never numbers from two.', '');
+  lines.push(
+    '## Running it',
+    '',
+    'See `pnpm bench --help` for the options (`--only`, `--duration`, `--connections`, `--repeats`, `--upstream inline`, `--cpu-prof`, `--smoke`) and `packages/bench/README.md` for how the harness works and how to add a configuration. Numbers from a shared or busy machine are noisy: compare ratios from one run, never numbers from two.',
+    '',
+  );
   return lines.join('\n');
 }
 

@@ -105,7 +105,7 @@ export async function collectEvidence(target: EvidenceTarget, options: { inferen
   try {
     const routes: RouteReport[] = [];
     for (const route of found.routes) {
-      const inference = isInferenceRoute(route.path, patterns, route.guards);
+      const inference = isInferenceRoute(route.path, patterns, route.guards, route.method);
       const authMethods = [...new Set(route.guards.flatMap((g) => (g.steps.find((s) => s.name === 'authenticate') as { methods?: readonly { name: string }[] } | undefined)?.methods?.map((m) => m.name) ?? []))];
       const method = route.method === 'ALL' ? (inference ? 'POST' : 'GET') : route.method;
       // Only inference routes (the point of the evidence) and safe methods are sent a request.

@@ -13,15 +13,17 @@ export function routePattern(pattern: string | RegExp): RegExp {
 
 /**
  * Whether a route serves inference: a known model API path, a path the module or the command names,
- * or a route behind a tollgate pipeline that validates inference requests.
+ * or a route that takes a body behind a tollgate pipeline that validates inference requests
+ * (validateRequest reads POST bodies only, so a `GET /v1/models` behind it is not an inference route).
  *
  * @example
  * isInferenceRoute('/v1/chat/completions', [], []) // true
  */
-export function isInferenceRoute(path: string, patterns: readonly RegExp[], guards: readonly Pipeline[]): boolean {
+export function isInferenceRoute(path: string, patterns: readonly RegExp[], guards: readonly Pipeline[], method = 'POST'): boolean {
   if (knownInferencePath.test(path)) return true;
   if (patterns.some((p) => p.test(path))) return true;
-  return guards.some((g) => g.steps.some((s) => s.name === 'validateRequest'));
+  const takesBody = !['GET', 'HEAD', 'OPTIONS', 'DELETE'].includes(method.toUpperCase());
+  return takesBody && guards.some((g) => g.steps.some((s) => s.name === 'validateRequest'));
 }
 
 /** A concrete path for a pattern: each `:param` becomes `evidence`. */

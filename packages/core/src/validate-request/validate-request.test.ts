@@ -1,6 +1,9 @@
 // validateRequest in a pipeline: what it sets for later steps, and the 400s it answers with, each naming its field.
 import { describe, expect, it } from 'vitest';
+import { apiKey } from '../api-key/api-key.js';
 import { modelNotFoundError } from '../authorize/fallback-model.js';
+import { gate } from '../gate.js';
+import { memoryKeyStore } from '../key-store/memory-key-store.js';
 import { renderError } from '../errors/render-error.js';
 import type { ModelDefinition } from '../model-registry/model-definition.js';
 import { chat, testPipeline } from './test-pipeline.js';
@@ -123,6 +126,13 @@ describe('validateRequest: options', () => {
     expect(() => validateRequest({ models, caps: { tiers: { pro: { n: 0 } } } })).toThrow(/caps\.tiers\.pro/);
     expect(() => validateRequest({ models, contentCheck: { detector: 'x' as never } })).toThrow(/contentCheck\.detector/);
     expect(() => validateRequest({ models, output: { schema: 'strict' as 'flag' } })).toThrow(/output\.schema/);
+  });
+
+  it('takes its options in the gate() slot as well as a built step, in DESIGN order', async () => {
+    const tg = gate({ authenticate: { methods: [apiKey({ store: memoryKeyStore() })] }, validateRequest: { models } });
+    expect(tg.steps.map((s) => s.name)).toEqual(['authenticate', 'validateRequest']);
+    await tg.ready();
+    await tg.close();
   });
 
   it('never changes the options it was given, and loads its tokenizers up front', async () => {
