@@ -1,5 +1,6 @@
 // What every app under test is built from: the chains it mounts, the keys, and the recorder that watches core.
 import { apiKey, createApiKey, formatApiKey, gate, memoryKeyStore, parseApiKey, type Gate, type KeyStore, type Step, type WritableKeyStore } from '@tollgate/core';
+import { contractSteps, type ContractSinks } from './contract-chain.js';
 import { rememberSecret } from '../support/secret-ledger.js';
 import { createRecorder, type Recorder } from './recorder.js';
 
@@ -25,6 +26,10 @@ export interface ConformanceMounts {
   readonly '/problem': Gate;
   /** A key store that is down. */
   readonly '/down': Gate;
+  /** The whole request path (see contract-chain.ts): inference log, tenants, validation, RBAC with scopes. */
+  readonly '/policy': Gate;
+  /** The same without authorize, plus rate limits and tenant budgets. */
+  readonly '/limits': Gate;
 }
 
 export interface ConformanceKeys {
@@ -44,6 +49,8 @@ export interface ConformanceFixture {
   readonly keys: ConformanceKeys;
   readonly recorder: Recorder;
   readonly store: WritableKeyStore;
+  /** The inference records the `/policy` and `/limits` chains wrote. */
+  readonly sinks: ContractSinks;
   close(): Promise<void>;
 }
 
@@ -87,17 +94,21 @@ export async function createFixture(): Promise<ConformanceFixture> {
 
   const recorder = createRecorder();
   const authenticate = (keyStore: KeyStore = store) => ({ methods: [apiKey({ store: keyStore })] });
+  const contract = contractSteps();
   const mounts: ConformanceMounts = {
     '/v1': gate({ authenticate: authenticate(), inferenceLog: recorder.step }),
     '/body': gate({ authenticate: authenticate(), inferenceLog: recorder.step, steps: [readsBody], body: { maxBytes: bodyLimit } }),
     '/problem': gate({ authenticate: authenticate(), inferenceLog: recorder.step, errors: { format: 'problem' } }),
     '/down': gate({ authenticate: authenticate(unavailableStore), inferenceLog: recorder.step }),
+    '/policy': gate({ authenticate: authenticate(), ...contract.policy }),
+    '/limits': gate({ authenticate: authenticate(), ...contract.limits }),
   };
   return {
     mounts,
     keys,
     recorder,
     store,
+    sinks: contract.sinks,
     async close() {
       await Promise.all(Object.values(mounts).map((mount: Gate) => mount.close()));
     },

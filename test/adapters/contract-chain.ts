@@ -1,0 +1,78 @@
+// The full request path the HTTP-contract scenarios drive: tenants, models, policy, limits and the inference log, all in memory.
+import {
+  authorize,
+  inferenceLog,
+  memoryAuditSink,
+  memoryTenantStore,
+  rateLimit,
+  rbac,
+  resolveTenant,
+  validateRequest,
+  type GateOptions,
+  type MemoryAuditSink,
+  type ModelDefinition,
+} from '@tollgate/core';
+
+/** The tenants of the contract chains: acme and globex (active), initech (suspended), and broke (a budget of 15 cents). */
+export const contractTenants = [
+  { id: 'acme', status: 'active', tags: [] },
+  { id: 'globex', status: 'active', tags: [] },
+  { id: 'initech', status: 'suspended', tags: [] },
+  { id: 'broke', status: 'active', tags: [], budget: { usd: 0.15 } },
+] as const;
+
+/**
+ * The models both chains know. A chat request for `max_tokens: 100` of gpt-standard may cost about $0.11,
+ * so tenant broke's budget pays for one such request and not for a second.
+ */
+export const contractModels: Readonly<Record<string, ModelDefinition>> = {
+  'gpt-standard': { tags: ['shared'], maxOutputTokens: 1000, price: { inputPerMTok: 1000, outputPerMTok: 1000 } },
+  'gpt-premium': { tags: ['shared'], maxOutputTokens: 1000, price: { inputPerMTok: 2000, outputPerMTok: 2000 } },
+};
+
+/** The rule of `/limits`: two requests a minute per key. */
+export const keyRequestRule = { name: 'key-rpm', scope: 'key', unit: 'requests', limit: 2, window: '1m' } as const;
+
+/** The in-memory sinks each contract chain's inference log writes to. */
+export interface ContractSinks {
+  readonly policy: MemoryAuditSink;
+  readonly limits: MemoryAuditSink;
+}
+
+type ChainSteps = Omit<GateOptions, 'authenticate'>;
+
+/**
+ * The steps of the `/policy` and `/limits` mounts. `POST {prefix}/echo` speaks the chat API, so an
+ * allowed request reaches the app's echo handler; `GET /policy/admin/**` needs the `admin` scope.
+ *
+ * @example
+ * const contract = contractSteps();
+ * gate({ authenticate: { methods: [apiKey({ store: keyStore })] }, ...contract.policy });
+ */
+export function contractSteps(): { policy: ChainSteps; limits: ChainSteps; sinks: ContractSinks } {
+  const sinks: ContractSinks = { policy: memoryAuditSink(), limits: memoryAuditSink() };
+  const tenants = () => memoryTenantStore(contractTenants.map((tenant) => ({ ...tenant, tags: [...tenant.tags] })));
+  const validate = () => validateRequest({ models: contractModels, routes: { '/policy/echo': 'chat', '/limits/echo': 'chat' } });
+  const provider = rbac({
+    policy: {
+      roles: { dev: { permissions: ['chat'] }, admin: { inherits: ['dev'] } },
+      permissions: { chat: { actions: ['inference:*'], models: { tags: ['shared'] } } },
+      forbid: { 'premium-is-for-admins': { models: { names: ['gpt-premium'] }, exceptRoles: ['admin'] } },
+    },
+  });
+  return {
+    sinks,
+    policy: {
+      inferenceLog: inferenceLog({ sinks: [sinks.policy] }),
+      resolveTenant: resolveTenant({ store: tenants() }),
+      validateRequest: validate(),
+      authorize: authorize({ provider, routes: [{ path: '/policy/admin/**', action: 'admin:keys' }], scopes: [{ action: 'admin:*', scope: 'admin' }] }),
+    },
+    limits: {
+      inferenceLog: inferenceLog({ sinks: [sinks.limits] }),
+      resolveTenant: resolveTenant({ store: tenants() }),
+      validateRequest: validate(),
+      rateLimit: rateLimit({ rules: [keyRequestRule] }),
+    },
+  };
+}
