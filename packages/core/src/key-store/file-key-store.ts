@@ -1,12 +1,12 @@
 // A KeyStore kept in one YAML or JSON file: hot-reloaded on edits, written atomically, changes pushed to watchers.
-import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync, watch as watchPath, type FSWatcher } from 'node:fs';
-import { open, readFile, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { ConfigError } from '../errors/tollgate-error.js';
 import { wholeNumber } from '../options/option-checks.js';
 import { withFileLock } from '../watched-file/file-lock.js';
+import { writeFileAtomically } from '../watched-file/write-file-atomically.js';
 import { keyFileFormat, parseKeyFile, serializeKeyFile, type KeyFileFormat } from './key-file-format.js';
 import type { KeyRecord } from './key-record.js';
 import { parseKeyRecord } from './key-record-schema.js';
@@ -48,25 +48,6 @@ async function readText(file: string): Promise<string | undefined> {
     return await readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-}
-
-/** Writes a temp file beside the target and renames it over, so readers never see half a file. */
-async function writeAtomically(file: string, text: string): Promise<void> {
-  const temp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  try {
-    const handle = await open(temp, 'wx', 0o600);
-    try {
-      await handle.chmod(0o600); // the umask may have narrowed it further; hashes are secrets, never wider
-      await handle.writeFile(text, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, file);
-  } catch (error) {
-    await unlink(temp).catch(() => undefined);
     throw error;
   }
 }
@@ -167,7 +148,8 @@ export function fileKeyStore(options: FileKeyStoreOptions): FileKeyStore {
         const next = new Map(records);
         if (!mutate(next)) return false;
         const text = serializeKeyFile([...next.values()], format);
-        await writeAtomically(file, text);
+        // Mode 0600: the hashes are secrets, never readable by others.
+        await writeFileAtomically(file, text, 0o600);
         records = next;
         diskText = text;
         return true;

@@ -1,27 +1,11 @@
 // The in-memory KeyStore: the default for development, tests and single-process apps.
 import type { KeyRecord } from './key-record.js';
 import { applyKeyRecordPatch, latestUses, parseKeyRecordPatch, withLastUse } from './key-record-patch.js';
+import { ChangeEmitter } from '../change-emitter/change-emitter.js';
 import type { KeyChange, KeyListFilter, WritableKeyStore } from './key-store.js';
 
-/** A listener set that never lets one failing listener stop the others. */
-export class KeyChangeEmitter {
-  readonly #listeners = new Set<(change: KeyChange) => void>();
-
-  subscribe(listener: (change: KeyChange) => void): () => void {
-    this.#listeners.add(listener);
-    return () => void this.#listeners.delete(listener);
-  }
-
-  emit(change: KeyChange): void {
-    for (const listener of this.#listeners) {
-      try {
-        listener(change);
-      } catch {
-        // A watcher's bug must not break the write that triggered it.
-      }
-    }
-  }
-}
+/** The change events of a key store. */
+export class KeyChangeEmitter extends ChangeEmitter<KeyChange> {}
 
 /**
  * Keeps key records in a Map. Records are copied in and out, so callers cannot change them in place.

@@ -1,4 +1,5 @@
 // The TenantStore contract: how tenants (status, tier, tags, limits, budget) are found, watched and changed.
+import { ChangeEmitter } from '../change-emitter/change-emitter.js';
 import type { Tenant } from '../context/principal.js';
 
 /**
@@ -34,25 +35,8 @@ export interface WritableTenantStore extends TenantStore {
   list(): Promise<Tenant[]>;
 }
 
-/** A listener set that never lets one failing listener stop the others. */
-export class TenantChangeEmitter {
-  readonly #listeners = new Set<(change: TenantChange) => void>();
-
-  subscribe(listener: (change: TenantChange) => void): () => void {
-    this.#listeners.add(listener);
-    return () => void this.#listeners.delete(listener);
-  }
-
-  emit(change: TenantChange): void {
-    for (const listener of this.#listeners) {
-      try {
-        listener(change);
-      } catch {
-        // A watcher's bug must not break the write that triggered it.
-      }
-    }
-  }
-}
+/** The change events of a tenant store. */
+export class TenantChangeEmitter extends ChangeEmitter<TenantChange> {}
 
 /** Orders tenants by id (code-unit order, the same in every store). */
 export function byTenantId(a: Tenant, b: Tenant): number {
