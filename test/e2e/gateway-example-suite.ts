@@ -78,6 +78,26 @@ export function describeGatewayExample(name: string): void {
       expect(line.output_tokens).toBeGreaterThan(0);
     });
 
+    it('runs the whole chain: tenant, policy, limits with their headers, and one record per request', async () => {
+      const res = await fetch(`${app.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${demoKey}`, 'content-type': 'application/json', 'x-request-id': 'chain-check-1' },
+        body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], max_tokens: 20 }),
+      });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('x-ratelimit-limit-requests')).toBe('120');
+      expect(res.headers.get('ratelimit-policy')).toContain('key-rpm');
+      const record = JSON.parse((await app.waitFor(/^\{[^\n]*"request_id":"chain-check-1"[^\n]*"endpoint":[^\n]*\}$/m))[0]) as Record<string, unknown>;
+      expect(record).toMatchObject({ tenant_id: 'demo', key_id: parseApiKey(demoKey)!.keyId, model: 'gpt-4o-mini', status: 200 });
+      expect(JSON.stringify(record['decision'])).toContain('inference');
+      const premium = await fetch(`${app.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${demoKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], max_tokens: 100000 }),
+      });
+      expect(premium.status).toBe(400);
+    });
+
     it('serves embeddings and the model list to a good key', async () => {
       const openai = client(app.url, demoKey);
       const embeddings = await openai.embeddings.create({ model: 'text-embedding-3-small', input: ['a', 'b'] });
