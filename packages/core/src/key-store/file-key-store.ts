@@ -1,13 +1,14 @@
 // A KeyStore kept in one YAML or JSON file: hot-reloaded on edits, written atomically, changes pushed to watchers.
-import { readFileSync, statSync, watch as watchPath, type FSWatcher } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename, dirname, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { ConfigError } from '../errors/tollgate-error.js';
 import { wholeNumber } from '../options/option-checks.js';
 import { withFileLock } from '../watched-file/file-lock.js';
+import { checkStoreFile } from '../watched-file/check-store-file.js';
+import { watchFile, type FileWatch } from '../watched-file/watch-file.js';
 import { writeFileAtomically } from '../watched-file/write-file-atomically.js';
-import { keyFileFormat, parseKeyFile, serializeKeyFile, type KeyFileFormat } from './key-file-format.js';
+import { keyFileFormat, parseKeyFile, serializeKeyFile } from './key-file-format.js';
 import type { KeyRecord } from './key-record.js';
 import { parseKeyRecord } from './key-record-schema.js';
 import { applyKeyRecordPatch, latestUses, parseKeyRecordPatch, withLastUse } from './key-record-patch.js';
@@ -72,21 +73,6 @@ function toMap(records: readonly KeyRecord[]): Map<string, KeyRecord> {
   return new Map(records.map((r) => [r.id, r]));
 }
 
-function checkOptions(options: FileKeyStoreOptions): { file: string; format: KeyFileFormat } {
-  if (typeof options?.path !== 'string' || options.path === '') throw new ConfigError('fileKeyStore: path must be a non-empty string');
-  if (options.onError !== undefined && typeof options.onError !== 'function') throw new ConfigError('fileKeyStore: onError must be a function');
-  const file = resolve(options.path);
-  const format = keyFileFormat(file);
-  let isDirectory = false;
-  try {
-    isDirectory = statSync(dirname(file)).isDirectory();
-  } catch {
-    // reported below
-  }
-  if (!isDirectory) throw new ConfigError(`fileKeyStore: the directory of key file ${file} does not exist`);
-  return { file, format };
-}
-
 /**
  * Serves key records from a YAML or JSON file (`keys: [...]`). The first load is synchronous and throws a
  * ConfigError naming the file (and, for YAML, the line) of any bad record. Edits by other writers are
@@ -105,7 +91,7 @@ function checkOptions(options: FileKeyStoreOptions): { file: string; format: Key
  * await store.close();
  */
 export function fileKeyStore(options: FileKeyStoreOptions): FileKeyStore {
-  const { file, format } = checkOptions(options);
+  const { file, format } = checkStoreFile(options, 'fileKeyStore', 'key file', keyFileFormat);
   const debounceMs = wholeNumber(options.debounceMs, 'fileKeyStore: debounceMs', 50, 0, 60_000);
   const report = options.onError ?? ((error: Error) => process.emitWarning(error));
   const changes = new KeyChangeEmitter();
@@ -113,8 +99,7 @@ export function fileKeyStore(options: FileKeyStoreOptions): FileKeyStore {
   let diskText = readTextSync(file);
   let records = toMap(diskText === undefined ? [] : parseKeyFile(diskText, format, file));
   let queue: Promise<unknown> = Promise.resolve();
-  let timer: NodeJS.Timeout | undefined;
-  let watcher: FSWatcher | undefined;
+  let watch: FileWatch | undefined;
   let closed = false;
 
   /** Runs reloads and writes one at a time, in call order. */
@@ -160,17 +145,8 @@ export function fileKeyStore(options: FileKeyStoreOptions): FileKeyStore {
   }
 
   if (options.watch ?? true) {
-    const name = basename(file);
-    watcher = watchPath(dirname(file), (_event, changed) => {
-      if (closed || (changed !== null && changed !== name)) return;
-      clearTimeout(timer);
-      timer = setTimeout(() => {
-        timer = undefined;
-        enqueue(syncFromDisk).catch((error: unknown) => report(error instanceof Error ? error : new Error(String(error))));
-      }, debounceMs);
-      timer.unref();
-    });
-    watcher.on('error', report);
+    const onChange = () => void enqueue(syncFromDisk).catch((error: unknown) => report(error instanceof Error ? error : new Error(String(error))));
+    watch = watchFile(file, onChange, { debounceMs, onError: report });
   }
 
   return {
@@ -220,10 +196,8 @@ export function fileKeyStore(options: FileKeyStoreOptions): FileKeyStore {
     reload: () => enqueue(syncFromDisk),
     async close() {
       closed = true;
-      clearTimeout(timer);
-      timer = undefined;
-      watcher?.close();
-      watcher = undefined;
+      watch?.close();
+      watch = undefined;
       await queue;
     },
   };

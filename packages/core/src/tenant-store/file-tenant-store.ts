@@ -1,13 +1,12 @@
 // A TenantStore kept in one YAML or JSON file: hot-reloaded on edits, written atomically, changes pushed to watchers.
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import type { ConfigFormat } from '../config/config-source.js';
 import type { Tenant } from '../context/principal.js';
 import { ConfigError } from '../errors/tollgate-error.js';
 import { wholeNumber } from '../options/option-checks.js';
 import { withFileLock } from '../watched-file/file-lock.js';
+import { checkStoreFile } from '../watched-file/check-store-file.js';
 import { watchFile, type FileWatch } from '../watched-file/watch-file.js';
 import { writeFileAtomically } from '../watched-file/write-file-atomically.js';
 import { parseTenantFile, serializeTenantFile, tenantFileFormat } from './tenant-file-format.js';
@@ -65,21 +64,6 @@ function diff(before: ReadonlyMap<string, Tenant>, after: ReadonlyMap<string, Te
 
 const toMap = (tenants: readonly Tenant[]): Map<string, Tenant> => new Map(tenants.map((t) => [t.id, t]));
 
-function checkOptions(options: FileTenantStoreOptions): { file: string; format: ConfigFormat } {
-  if (typeof options?.path !== 'string' || options.path === '') throw new ConfigError('fileTenantStore: path must be a non-empty string');
-  if (options.onError !== undefined && typeof options.onError !== 'function') throw new ConfigError('fileTenantStore: onError must be a function');
-  const file = resolve(options.path);
-  const format = tenantFileFormat(file);
-  let isDirectory = false;
-  try {
-    isDirectory = statSync(dirname(file)).isDirectory();
-  } catch {
-    // reported below
-  }
-  if (!isDirectory) throw new ConfigError(`fileTenantStore: the directory of tenant file ${file} does not exist`);
-  return { file, format };
-}
-
 /**
  * Serves tenants from a YAML or JSON file (`tenants: [...]`). The first load is synchronous and throws a
  * ConfigError naming the file and line of any bad tenant. Edits by other writers are picked up, diffed
@@ -95,7 +79,7 @@ function checkOptions(options: FileTenantStoreOptions): { file: string; format: 
  * await tenants.close();
  */
 export function fileTenantStore(options: FileTenantStoreOptions): FileTenantStore {
-  const { file, format } = checkOptions(options);
+  const { file, format } = checkStoreFile(options, 'fileTenantStore', 'tenant file', tenantFileFormat);
   const debounceMs = wholeNumber(options.debounceMs, 'fileTenantStore: debounceMs', 50, 0, 60_000);
   const report = options.onError ?? ((error: Error) => process.emitWarning(error));
   const changes = new TenantChangeEmitter();
