@@ -36,7 +36,8 @@ export interface PostgresConnection {
   close(): Promise<void>;
 }
 
-function whole(value: number | undefined, name: string, fallback: number, min: number, max: number, store: string): number {
+/** An option that must be a whole number in [min, max]; a ConfigError naming the store and the option otherwise. */
+export function whole(value: number | undefined, name: string, fallback: number, min: number, max: number, store: string): number {
   const n = value ?? fallback;
   if (!Number.isSafeInteger(n) || n < min || n > max) throw new ConfigError(`${store}: ${name} must be a whole number between ${min} and ${max}; got ${String(value)}`);
   return n;

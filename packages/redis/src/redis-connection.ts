@@ -38,7 +38,7 @@ function timeout(what: string, ms: number): Promise<never> {
 }
 
 /** Connects (or checks a given client) with PING; rejects with a StoreConnectionError naming the redacted URL. */
-async function check(client: Redis, store: string, url: string, ms: number): Promise<void> {
+export async function checkRedisClient(client: Redis, store: string, url: string, ms: number): Promise<void> {
   try {
     if (client.status === 'wait') await Promise.race([client.connect(), timeout('connect', ms)]);
     await Promise.race([client.ping(), timeout('PING', ms)]);
@@ -76,7 +76,7 @@ export async function openRedisConnection(options: RedisConnectionOptions, store
   const onClientError = (error: Error) => report(error);
   client.on('error', onClientError);
   try {
-    await check(client, store, url, connectTimeoutMs);
+    await checkRedisClient(client, store, url, connectTimeoutMs);
   } catch (error) {
     if (owned) client.disconnect();
     client.off('error', onClientError);
@@ -91,7 +91,7 @@ export async function openRedisConnection(options: RedisConnectionOptions, store
       const duplicate = client.duplicate({ lazyConnect: true, enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined } as RedisOptions);
       duplicate.on('error', (error: Error) => report(error));
       subscribers.push(duplicate);
-      await check(duplicate, store, url, connectTimeoutMs);
+      await checkRedisClient(duplicate, store, url, connectTimeoutMs);
       return duplicate;
     },
     async close() {

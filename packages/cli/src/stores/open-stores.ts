@@ -1,7 +1,17 @@
 // Opens the key or tenant store a command names: core's file stores, or the Redis and Postgres packages when installed.
-import { fileKeyStore, fileTenantStore, type WritableKeyStore, type WritableTenantStore } from '@tollgate/core';
+import {
+  fileKeyStore,
+  fileTenantStore,
+  openRemoteStore,
+  storePackages,
+  type PostgresStoreModule,
+  type RedisStoreModule,
+  type RemoteStores,
+  type StoreLocation,
+  type WritableKeyStore,
+  type WritableTenantStore,
+} from '@tollgate/core';
 import { UsageError } from '../command.js';
-import type { StoreLocation } from './store-location.js';
 
 /** A store a command opened and must close. */
 export type Opened<T> = T & { close?(): Promise<void> };
@@ -17,27 +27,23 @@ function wrongSetting(location: StoreLocation, settings: StoreSettings): void {
   if (settings.schema !== undefined && location.type !== 'postgres') throw new UsageError('--schema applies to a Postgres store only');
 }
 
-type Closable<T> = Promise<T & { close(): Promise<void> }>;
-
-/** What the CLI uses of `@tollgate/redis` (an optional peer, loaded only for redis:// stores). */
-interface RedisStores {
-  redisKeyStore(options: { url: string; prefix?: string }): Closable<WritableKeyStore>;
-  redisTenantStore(options: { url: string; prefix?: string }): Closable<WritableTenantStore>;
-}
-
-/** What the CLI uses of `@tollgate/postgres` (an optional peer, loaded only for postgres:// stores). */
-interface PostgresStores {
-  postgresKeyStore(options: { url: string; schema?: string; maxConnections?: number }): Closable<WritableKeyStore>;
-  postgresTenantStore(options: { url: string; schema?: string; maxConnections?: number }): Closable<WritableTenantStore>;
-}
-
-/** Imports an optional store package by name; a clear usage error when it is not installed. */
-async function load<T>(name: '@tollgate/redis' | '@tollgate/postgres', driver: string): Promise<T> {
+/** Imports an optional store package (a peer of @tollgate/cli) by name; a clear usage error when it is not installed. */
+async function load(type: 'redis' | 'postgres'): Promise<RedisStoreModule | PostgresStoreModule> {
+  const { name, driver } = storePackages[type];
   try {
-    return (await import(name)) as T;
+    return (await import(name)) as RedisStoreModule | PostgresStoreModule;
   } catch (error) {
     throw new UsageError(`this store needs ${name} and ${driver} installed next to @tollgate/cli (npm install ${name} ${driver}): ${(error as Error).message.split('\n')[0]}`);
   }
+}
+
+/** A Redis or Postgres store of `kind`, connected now: rejects with a StoreConnectionError naming the redacted URL. */
+async function openServerStore<K extends 'key' | 'tenant'>(kind: K, location: Extract<StoreLocation, { url: string }>, settings: StoreSettings): Promise<RemoteStores[K]> {
+  const module = await load(location.type);
+  // A command runs a few queries: a small pool, the LISTEN connection included.
+  return location.type === 'redis'
+    ? openRemoteStore(kind, 'redis', { url: location.url, ...(settings.prefix === undefined ? {} : { prefix: settings.prefix }) }, module as RedisStoreModule)
+    : openRemoteStore(kind, 'postgres', { url: location.url, maxConnections: 2, ...(settings.schema === undefined ? {} : { schema: settings.schema }) }, module as PostgresStoreModule);
 }
 
 /**
@@ -49,18 +55,7 @@ async function load<T>(name: '@tollgate/redis' | '@tollgate/postgres', driver: s
  */
 export async function openKeyStore(location: StoreLocation, settings: StoreSettings): Promise<Opened<WritableKeyStore>> {
   wrongSetting(location, settings);
-  switch (location.type) {
-    case 'file':
-      return fileKeyStore({ path: location.path, watch: false });
-    case 'redis': {
-      const { redisKeyStore } = await load<RedisStores>('@tollgate/redis', 'ioredis');
-      return redisKeyStore({ url: location.url, ...(settings.prefix === undefined ? {} : { prefix: settings.prefix }) });
-    }
-    case 'postgres': {
-      const { postgresKeyStore } = await load<PostgresStores>('@tollgate/postgres', 'pg');
-      return postgresKeyStore({ url: location.url, maxConnections: 2, ...(settings.schema === undefined ? {} : { schema: settings.schema }) });
-    }
-  }
+  return location.type === 'file' ? fileKeyStore({ path: location.path, watch: false }) : openServerStore('key', location, settings);
 }
 
 /**
@@ -71,16 +66,5 @@ export async function openKeyStore(location: StoreLocation, settings: StoreSetti
  */
 export async function openTenantStore(location: StoreLocation, settings: StoreSettings): Promise<Opened<WritableTenantStore>> {
   wrongSetting(location, settings);
-  switch (location.type) {
-    case 'file':
-      return fileTenantStore({ path: location.path, watch: false });
-    case 'redis': {
-      const { redisTenantStore } = await load<RedisStores>('@tollgate/redis', 'ioredis');
-      return redisTenantStore({ url: location.url, ...(settings.prefix === undefined ? {} : { prefix: settings.prefix }) });
-    }
-    case 'postgres': {
-      const { postgresTenantStore } = await load<PostgresStores>('@tollgate/postgres', 'pg');
-      return postgresTenantStore({ url: location.url, maxConnections: 2, ...(settings.schema === undefined ? {} : { schema: settings.schema }) });
-    }
-  }
+  return location.type === 'file' ? fileTenantStore({ path: location.path, watch: false }) : openServerStore('tenant', location, settings);
 }

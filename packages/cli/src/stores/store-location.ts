@@ -1,13 +1,8 @@
 // Where a key or tenant command's store is: a file path, redis://… or postgres://…, from --store or the environment.
-import { isAbsolute, resolve } from 'node:path';
-import { redactUrl } from '@tollgate/core';
+import { ConfigError, describeStoreLocation, parseStoreLocation, type StoreLocation } from '@tollgate/core';
 import { UsageError, type CliIo } from '../command.js';
 
-/** A store location as given, classified. */
-export type StoreLocation =
-  | { readonly type: 'file'; readonly path: string }
-  | { readonly type: 'redis'; readonly url: string }
-  | { readonly type: 'postgres'; readonly url: string };
+export type { StoreLocation };
 
 /** The options every key and tenant command takes for its store. */
 export const storeOptions = {
@@ -34,14 +29,13 @@ export function storeUsage(envName: string, example: string): string {
 export function storeLocation(given: string | undefined, io: CliIo, envName: string): StoreLocation {
   const text = given ?? io.env[envName] ?? io.env['TOLLGATE_STORE'];
   if (text === undefined || text === '') throw new UsageError(`name the store with --store (a file, redis://… or postgres://…) or set ${envName}`);
-  if (/^rediss?:\/\//.test(text)) return { type: 'redis', url: text };
-  if (/^postgres(ql)?:\/\//.test(text)) return { type: 'postgres', url: text };
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) throw new UsageError(`unsupported store ${redactUrl(text)}: use a .yaml/.yml/.json file, redis://… or postgres://…`);
-  if (!/\.(ya?ml|json)$/i.test(text)) throw new UsageError(`the store file ${text} must end in .yaml, .yml or .json`);
-  return { type: 'file', path: isAbsolute(text) ? text : resolve(io.cwd, text) };
+  try {
+    return parseStoreLocation(text, io.cwd);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UsageError(error.message);
+    throw error;
+  }
 }
 
 /** The location for messages: the path, or the URL without its password. */
-export function describeLocation(location: StoreLocation): string {
-  return location.type === 'file' ? location.path : redactUrl(location.url);
-}
+export const describeLocation = describeStoreLocation;

@@ -42,4 +42,6 @@ export interface AuthMethod {
   fromConnection?(context: TgContext): Credential | undefined;
   /** Releases timers and watchers. */
   close?(): Promise<void>;
+  /** Resolves once what the method loads in the background (a store it connects to) is there; rejects with why not. */
+  ready?(): Promise<void>;
 }

@@ -11,6 +11,7 @@ import { buildTenantAndPolicySteps, type TenantAndPolicySteps } from './sections
 import { buildRateLimit } from './sections/rate-limit.js';
 import type { RateLimitStep } from '../rate-limit/rate-limit.js';
 import { buildValidateRequestStep } from './sections/validate-request.js';
+import type { StorePackageFinder } from './sections/remote-store.js';
 
 function toTrustProxy(config: TrustProxyConfig): TrustProxy {
   if (config === false || typeof config === 'number') return config;
@@ -24,14 +25,15 @@ function toTrustProxy(config: TrustProxyConfig): TrustProxy {
 }
 
 /**
- * Builds GateOptions from a validated config. Stores are created here (a file store reads its file now);
- * a failure is reported through `fail` at the field's path, after closing what was already built.
+ * Builds GateOptions from a validated config. Stores are created here (a file store reads its file now,
+ * a Redis or Postgres store starts connecting, found by `findPackage`); a failure is reported through
+ * `fail` at the field's path, after closing what was already built.
  *
  * @example
- * const options = buildGateOptions(config, '/etc/tollgate', (path, error) => { throw error; });
+ * const options = buildGateOptions(config, '/etc/tollgate', (path, error) => { throw error; }, storePackageFinder('/etc/tollgate', undefined));
  * const tg = gate(options);
  */
-export function buildGateOptions(config: TollgateConfig, baseDir: string, fail: (path: ConfigPath, error: unknown) => never): GateOptions {
+export function buildGateOptions(config: TollgateConfig, baseDir: string, fail: (path: ConfigPath, error: unknown) => never, findPackage: StorePackageFinder): GateOptions {
   // Built first: it holds no resources yet, so a failure later leaves nothing open.
   const inferenceLog = config.inferenceLog === undefined ? undefined : buildInferenceLogOptions(config.inferenceLog, baseDir, (path, error) => fail(['inferenceLog', ...path], error));
   // Also built before anything holding resources: validateRequest reads the registry, authorize looks fallbacks up in it.
@@ -41,7 +43,7 @@ export function buildGateOptions(config: TollgateConfig, baseDir: string, fail: 
   try {
     authenticate.methods.forEach((method, index) => {
       const at: ConfigPath = ['authenticate', 'methods', index];
-      methods.push(buildAuthMethod(method, baseDir, (path, error) => fail([...at, ...path], error)));
+      methods.push(buildAuthMethod(method, baseDir, (path, error) => fail([...at, ...path], error), findPackage));
     });
   } catch (error) {
     // Methods built before the failure may hold file watchers; release them, the error is the news.
@@ -50,14 +52,14 @@ export function buildGateOptions(config: TollgateConfig, baseDir: string, fail: 
   }
   let tenantAndPolicy: TenantAndPolicySteps;
   try {
-    tenantAndPolicy = buildTenantAndPolicySteps(config, baseDir, fail, validation?.registry.lookup);
+    tenantAndPolicy = buildTenantAndPolicySteps(config, baseDir, fail, findPackage, validation?.registry.lookup);
   } catch (error) {
     for (const method of methods) void method.close?.().catch(() => undefined);
     throw error;
   }
   let limits: RateLimitStep | undefined;
   try {
-    limits = config.rateLimit === undefined ? undefined : buildRateLimit(config.rateLimit, baseDir, (path, error) => fail(['rateLimit', ...path], error), undefined, validation?.registry);
+    limits = config.rateLimit === undefined ? undefined : buildRateLimit(config.rateLimit, (path, error) => fail(['rateLimit', ...path], error), findPackage, validation?.registry);
   } catch (error) {
     for (const method of methods) void method.close?.().catch(() => undefined);
     for (const step of Object.values(tenantAndPolicy)) void (step as { close?: () => Promise<void> } | undefined)?.close?.().catch(() => undefined);

@@ -63,6 +63,9 @@ describe('docs/configuration.md', () => {
       ['### `authorize`', ['authorize']],
       ['### `rateLimit`', ['rateLimit']],
       ['### Rate-limit rule', ['rateLimit', 'rules', 0]],
+      ...(['redis', 'postgres'] as const).flatMap((type) =>
+        [['authenticate', 'methods', 0, 'store'], ['tenants', 'store'], ['rateLimit', 'store']].map((path): [string, (string | number)[], { type: string }] => ['### Stores on a server', path, { type }]),
+      ),
       ['### `models`', ['models', 'any-model']],
       ['### `validateRequest`', ['validateRequest']],
     ];

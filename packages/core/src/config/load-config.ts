@@ -8,6 +8,8 @@ import { configError } from './config-problems.js';
 import type { ConfigFormat } from './config-source.js';
 import type { ConfigEnv } from './env-interpolation.js';
 import { readConfig } from './read-config.js';
+import { storePackageFinder } from './sections/remote-store.js';
+import type { StoreModules } from '../store-connection/store-packages.js';
 
 /** Options of {@link parseConfig}. */
 export interface ParseConfigOptions {
@@ -19,6 +21,11 @@ export interface ParseConfigOptions {
   readonly env?: ConfigEnv;
   /** How error messages name this text. @default '<config>' */
   readonly source?: string;
+  /**
+   * The packages of Redis and Postgres stores, given in code (`{ redis: await import('@tollgate/redis') }`),
+   * for bundled apps. @default found as installed: from `baseDir`, then the working directory
+   */
+  readonly storeModules?: StoreModules;
 }
 
 /** Options of {@link loadConfig}. */
@@ -27,6 +34,8 @@ export interface LoadConfigOptions {
   readonly env?: ConfigEnv;
   /** @default from the extension: `.json` is JSON, `.yaml` and `.yml` are YAML */
   readonly format?: ConfigFormat;
+  /** The packages of Redis and Postgres stores, given in code (see {@link ParseConfigOptions.storeModules}). @default found as installed */
+  readonly storeModules?: StoreModules;
 }
 
 /**
@@ -40,10 +49,16 @@ export interface LoadConfigOptions {
 export function parseConfig(text: string, options: ParseConfigOptions = {}): GateOptions {
   const source = options.source ?? '<config>';
   const { config, locate } = readConfig(text, { source, ...(options.format === undefined ? {} : { format: options.format }), ...(options.env === undefined ? {} : { env: options.env }) });
-  return buildGateOptions(config, options.baseDir ?? process.cwd(), (path, error) => {
-    const message = error instanceof Error ? error.message : String(error);
-    throw configError(source, [{ position: locate(path), path, message }], error);
-  });
+  const baseDir = options.baseDir ?? process.cwd();
+  return buildGateOptions(
+    config,
+    baseDir,
+    (path, error) => {
+      const message = error instanceof Error ? error.message : String(error);
+      throw configError(source, [{ position: locate(path), path, message }], error);
+    },
+    storePackageFinder(baseDir, options.storeModules),
+  );
 }
 
 function formatOf(path: string): ConfigFormat {
@@ -71,5 +86,11 @@ export function loadConfig(path: string, options: LoadConfigOptions = {}): GateO
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
     throw new ConfigError(`Cannot read config file ${path}: ${reason}`, { cause: error });
   }
-  return parseConfig(text, { format, baseDir: dirname(resolve(path)), source: path, ...(options.env === undefined ? {} : { env: options.env }) });
+  return parseConfig(text, {
+    format,
+    baseDir: dirname(resolve(path)),
+    source: path,
+    ...(options.env === undefined ? {} : { env: options.env }),
+    ...(options.storeModules === undefined ? {} : { storeModules: options.storeModules }),
+  });
 }

@@ -7,7 +7,7 @@ import { ConfigError } from '../errors/tollgate-error.js';
 import { limitedContext, refusalOf } from '../rate-limit/test-context.js';
 import { parse } from 'yaml';
 import { parseConfig } from './load-config.js';
-import { buildRateLimit, rateLimitSchema, redisStoreFrom } from './sections/rate-limit.js';
+import { rateLimitSchema } from './sections/rate-limit.js';
 import { rateLimit } from '../rate-limit/rate-limit.js';
 
 const head = 'version: 1\nauthenticate:\n  methods:\n    - type: apiKey\n      store: { type: memory }\n';
@@ -79,14 +79,10 @@ describe('config: rateLimit', () => {
     expect(rateLimit(rest as Parameters<typeof rateLimit>[0]).name).toBe('rateLimit');
   });
 
-  it('says how to install @tollgate/redis when a redis store is configured without it', () => {
-    const text = `${head}rateLimit:\n  store: { type: redis, url: 'redis://127.0.0.1:6379' }\n  rules: []\n`;
-    const config = rateLimitSchema.parse({ store: { type: 'redis', url: 'redis://127.0.0.1:6379' }, rules: [] });
-    const fail = (path: unknown, error: unknown): never => {
-      throw new Error(`${JSON.stringify(path)} ${(error as Error).message}`);
-    };
-    // A package name no installation has stands in for an app without @tollgate/redis.
-    expect(() => buildRateLimit(config, dir, fail, redisStoreFrom(dir, '@tollgate/redis-not-installed'))).toThrow(/^\["store"\] store type redis needs the package @tollgate\/redis \(and ioredis\) installed/);
-    expect(() => parseConfig(text.replace('redis://', 'http://'), { baseDir: dir, env: {} })).toThrow(/rateLimit\.store\.url: must start with redis:\/\//);
+  it('refuses a store URL of the wrong server type at its line', () => {
+    for (const [type, url] of [['redis', 'postgres://db/app'], ['postgres', 'redis://127.0.0.1:6379']] as const) {
+      const text = `${head}rateLimit:\n  store: { type: ${type}, url: '${url}' }\n  rules: []\n`;
+      expect(() => parseConfig(text, { baseDir: dir, env: {}, source: 'tollgate.yaml' })).toThrow(new RegExp(`tollgate\\.yaml:7:\\d+ rateLimit\\.store\\.url: must start with ${type}`));
+    }
   });
 });

@@ -67,6 +67,21 @@ describe('tenants, resolveTenant and authorize in a config file', () => {
     await broken.close();
   });
 
+  it('passes the Cedar decision cache settings on, and refuses bad ones at their line', async () => {
+    const tg = gate(load(`${head}authorize:
+  provider: cedar
+  policies: policies.cedar
+  cache: { maxEntries: 5, ttlMs: 1000 }
+`));
+    await expect(tg.ready()).resolves.toBeUndefined();
+    await tg.close();
+    expect(problem(`${head}authorize:
+  provider: cedar
+  policies: policies.cedar
+  cache: yes
+`)).toMatch(/authorize\.cache: must be false or \{ ttlMs, maxEntries \}/);
+  });
+
   it('reports mistakes at their lines', () => {
     expect(problem(`${head}resolveTenant:\n  header: x-org\n`)).toBe('tollgate.yaml:7:3 resolveTenant: needs a "tenants" section saying where tenants are stored');
     expect(problem(`${head}tenants:\n  store:\n    type: memory\n    tenants:\n      - id: acme\n        status: paused\n`)).toBe('tollgate.yaml:11:17 tenants.store.tenants[0].status: must be "active" or "suspended"');

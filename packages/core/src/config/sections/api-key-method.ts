@@ -6,7 +6,8 @@ import { assertKeyEnv } from '../../api-key/key-format.js';
 import type { KeyStore, WritableKeyStore } from '../../key-store/key-store.js';
 import { checkedString, headerNameField, wholeNumberField } from '../config-fields.js';
 import type { ConfigPath } from '../config-path.js';
-import { buildKeyStore, keyStoreSchema } from './key-store.js';
+import { buildKeyStore, keyStoreSchema, type ConfiguredKeyStore } from './key-store.js';
+import { storeErrorPath, type StorePackageFinder } from './remote-store.js';
 
 // The limits are apiKey()'s own (api-key/api-key.ts); api-key-method.test.ts checks that both agree.
 const failureThrottleSchema = z.union(
@@ -70,28 +71,32 @@ export function toApiKeyOptions(config: ApiKeyMethodConfig, store: KeyStore): Ap
 /** An apiKey method built from a config, with the store it owns (so an app can add keys to a memory store). */
 export interface ConfiguredApiKeyMethod extends ApiKeyMethod {
   readonly store: WritableKeyStore;
+  /** Resolves once the store is connected (Redis, Postgres); rejects with why it cannot connect. */
+  ready(): Promise<void>;
 }
 
 /**
  * Builds the method and the store it owns. apiKey() leaves a store it was given open, so the method
- * returned here closes its store too: `gate(...).close()` then releases the file watcher.
+ * returned here closes its store too: `gate(...).close()` then releases the file watcher or the
+ * connection, and `gate(...).ready()` waits for a Redis or Postgres store to connect.
  * `fail` reports a build error at a path relative to this method.
  *
  * @example
- * const method = buildApiKeyMethod(config, '/etc/tollgate', (path, error) => { throw error; });
+ * const method = buildApiKeyMethod(config, '/etc/tollgate', (path, error) => { throw error; }, storePackageFinder('/etc/tollgate', undefined));
  */
-export function buildApiKeyMethod(config: ApiKeyMethodConfig, baseDir: string, fail: (path: ConfigPath, error: unknown) => never): ConfiguredApiKeyMethod {
-  let store: WritableKeyStore;
+export function buildApiKeyMethod(config: ApiKeyMethodConfig, baseDir: string, fail: (path: ConfigPath, error: unknown) => never, findPackage: StorePackageFinder): ConfiguredApiKeyMethod {
+  let store: ConfiguredKeyStore;
   try {
-    store = buildKeyStore(config.store, baseDir);
+    store = buildKeyStore(config.store, baseDir, findPackage);
   } catch (error) {
-    return fail(config.store.type === 'file' ? ['store', 'path'] : ['store'], error);
+    return fail(storeErrorPath(config.store.type), error);
   }
   try {
     const method = apiKey(toApiKeyOptions(config, store));
     return {
       ...method,
       store,
+      ready: async () => store.ready?.(),
       async close() {
         await method.close?.();
         await store.close?.();

@@ -7,6 +7,7 @@ import { apiKeyMethodSchema, buildApiKeyMethod } from './api-key-method.js';
 import { buildIntrospectionMethod, introspectionMethodSchema } from './introspection-method.js';
 import { buildJwtMethod, jwtMethodSchema } from './jwt-method.js';
 import { buildMtlsMethod, mtlsMethodSchema } from './mtls-method.js';
+import type { StorePackageFinder } from './remote-store.js';
 
 /** One method, picked by `type`. */
 export const authMethodSchema = z.discriminatedUnion('type', [apiKeyMethodSchema, jwtMethodSchema, introspectionMethodSchema, mtlsMethodSchema]);
@@ -26,15 +27,16 @@ export const authenticateSchema = z.strictObject({
 export type AuthenticateConfig = z.infer<typeof authenticateSchema>;
 
 /**
- * Builds one configured method. `fail` reports a build error at a path relative to the method.
+ * Builds one configured method. `fail` reports a build error at a path relative to the method;
+ * `findPackage` finds the package of a Redis or Postgres key store.
  *
  * @example
- * const method = buildAuthMethod({ type: 'apiKey', store: { type: 'memory' } }, process.cwd(), (p, e) => { throw e; });
+ * const method = buildAuthMethod({ type: 'apiKey', store: { type: 'memory' } }, process.cwd(), (p, e) => { throw e; }, storePackageFinder(process.cwd(), undefined));
  */
-export function buildAuthMethod(config: AuthMethodConfig, baseDir: string, fail: (path: ConfigPath, error: unknown) => never): AuthMethod {
+export function buildAuthMethod(config: AuthMethodConfig, baseDir: string, fail: (path: ConfigPath, error: unknown) => never, findPackage: StorePackageFinder): AuthMethod {
   switch (config.type) {
     case 'apiKey':
-      return buildApiKeyMethod(config, baseDir, fail);
+      return buildApiKeyMethod(config, baseDir, fail, findPackage);
     case 'jwt':
       return buildJwtMethod(config, baseDir, fail);
     case 'introspection':

@@ -56,6 +56,8 @@ const cedarSchema = z.strictObject({
   policies: filePath(/\.cedar$/i, 'must be a .cedar file'),
   /** `tollgate` (the built-in schema, with the actions of `routes`) or a `.cedarschema`/`.json` file. @default no schema */
   schema: z.union([z.literal('tollgate'), filePath(/\.(cedarschema|json)$/i, 'must be "tollgate" or a .cedarschema or .json file')]).optional(),
+  /** Reuse evaluations per engine input. @default { ttlMs: 60000, maxEntries: 10000 } */
+  cache: z.union([z.literal(false), z.strictObject({ ttlMs: wholeNumberField(1, 86_400_000).optional(), maxEntries: wholeNumberField(1, 10_000_000).optional() })], { error: 'must be false or { ttlMs, maxEntries }' }).optional(),
   ...shared,
 });
 
@@ -108,7 +110,7 @@ function buildProvider(config: AuthorizeConfig, baseDir: string, fail: (path: Co
       if (schemaFile !== undefined) readable(schemaFile, () => fail(['schema'], new Error(`cannot read ${schemaFile}`)));
       const schema = config.schema === 'tollgate' ? tollgateCedarSchema((config.routes ?? []).map((r) => r.action)) : undefined;
       // Loaded in the background (the engine is imported on first use); gate().ready() reports a failure.
-      return cedar({ policiesFile, ...(schema === undefined ? {} : { schema }), ...(schemaFile === undefined ? {} : { schemaFile }) });
+      return cedar({ policiesFile, ...(schema === undefined ? {} : { schema }), ...(schemaFile === undefined ? {} : { schemaFile }), ...(config.cache === undefined ? {} : { cache: config.cache }) });
     }
     case 'authzen':
       try {

@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { fileKeyStore, type FileKeyStoreOptions } from '../../key-store/file-key-store.js';
 import type { WritableKeyStore } from '../../key-store/key-store.js';
 import { memoryKeyStore } from '../../key-store/memory-key-store.js';
+import type { Deferred } from '../../deferred-store/deferred-stores.js';
+import { buildRemoteStore, postgresStoreSchema, redisStoreSchema, type StorePackageFinder } from './remote-store.js';
 
 const fileStoreSchema = z.strictObject({
   type: z.literal('file'),
@@ -19,8 +21,8 @@ const fileStoreSchema = z.strictObject({
 /** An empty in-memory store, for apps that add keys in code. */
 const memoryStoreSchema = z.strictObject({ type: z.literal('memory') });
 
-/** Where an apiKey method finds key records. Driver-backed stores (Redis, Postgres) join this union. */
-export const keyStoreSchema = z.discriminatedUnion('type', [fileStoreSchema, memoryStoreSchema]);
+/** Where an apiKey method finds key records: a file, memory, or a Redis or Postgres server. */
+export const keyStoreSchema = z.discriminatedUnion('type', [fileStoreSchema, memoryStoreSchema, redisStoreSchema, postgresStoreSchema]);
 
 export type KeyStoreConfig = z.infer<typeof keyStoreSchema>;
 
@@ -35,18 +37,25 @@ export function fileStoreOptions(config: z.infer<typeof fileStoreSchema>, baseDi
   return { path, ...(config.watch === undefined ? {} : { watch: config.watch }) };
 }
 
+/** A key store built from a config; one on a server connects in the background and has `ready()`. */
+export type ConfiguredKeyStore = WritableKeyStore & Partial<Deferred>;
+
 /**
  * Builds the store a config describes. A file store reads its file now and throws a ConfigError
- * when it is invalid; the caller owns the store and must `close()` it.
+ * when it is invalid; a Redis or Postgres store connects in the background (a package that is not
+ * installed is a ConfigError now). The caller owns the store and must `close()` it.
  *
  * @example
- * const store = buildKeyStore({ type: 'memory' }, process.cwd());
+ * const store = buildKeyStore({ type: 'memory' }, process.cwd(), storePackageFinder(process.cwd(), undefined));
  */
-export function buildKeyStore(config: KeyStoreConfig, baseDir: string): WritableKeyStore {
+export function buildKeyStore(config: KeyStoreConfig, baseDir: string, findPackage: StorePackageFinder): ConfiguredKeyStore {
   switch (config.type) {
     case 'file':
       return fileKeyStore(fileStoreOptions(config, baseDir));
     case 'memory':
       return memoryKeyStore();
+    case 'redis':
+    case 'postgres':
+      return buildRemoteStore('key', config, findPackage);
   }
 }

@@ -1,14 +1,13 @@
-// Config section `rateLimit`: limit rules, their store (memory, or Redis through @tollgate/redis), and building the step.
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
+// Config section `rateLimit`: limit rules, their store (memory, or a Redis or Postgres server), and building the step.
 import { z } from 'zod';
-import { ConfigError } from '../../errors/tollgate-error.js';
+import type { Deferred } from '../../deferred-store/deferred-stores.js';
 import type { LimitRule } from '../../rate-limit/limit-rule.js';
 import { rateLimit, type RateLimitStep } from '../../rate-limit/rate-limit.js';
 import type { RateLimitOptions } from '../../rate-limit/rate-limit-options.js';
 import type { RateLimitStore } from '../../rate-limit/rate-limit-store.js';
 import type { ConfigPath } from '../config-path.js';
 import { wholeNumberField } from '../config-fields.js';
+import { buildRemoteStore, postgresStoreSchema, redisStoreSchema, storeErrorPath, type StorePackageFinder } from './remote-store.js';
 
 const scope = z.enum(['key', 'user', 'tenant', 'model', 'ip', 'global']);
 const aboveZero = z.number({ error: 'must be a number' }).positive({ error: 'must be above zero' });
@@ -28,16 +27,8 @@ const ruleSchema = z.strictObject({
   budget: z.boolean().optional(),
 });
 
-const storeSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('memory') }),
-  z.strictObject({
-    type: z.literal('redis'),
-    /** `redis://…` or `rediss://…`, usually `${REDIS_URL}`. */
-    url: z.string().regex(/^rediss?:\/\//, { error: 'must start with redis:// or rediss://' }),
-    /** Key prefix (a Redis Cluster hash tag). @default 'tg-rl' */
-    prefix: z.string().regex(/^[A-Za-z0-9:._-]{1,64}$/, { error: "must be 1-64 letters, digits, ':', '.', '_' or '-'" }).optional(),
-  }),
-]);
+/** Where counters live: this process, or a Redis or Postgres server every instance shares. */
+const storeSchema = z.discriminatedUnion('type', [z.strictObject({ type: z.literal('memory') }), redisStoreSchema, postgresStoreSchema]);
 
 /** `rateLimit`: same fields and defaults as the options of rateLimit(). */
 export const rateLimitSchema = z.strictObject({
@@ -62,37 +53,18 @@ export const rateLimitSchema = z.strictObject({
 
 export type RateLimitConfig = z.infer<typeof rateLimitSchema>;
 
-/** Makes a Redis store from its config; by default loads `@tollgate/redis` next to the config file. */
-export type RedisStoreFactory = (options: { url: string; prefix?: string }) => RateLimitStore;
-
-/**
- * Loads `redisRateLimitStore` from `@tollgate/redis` as installed for the app (resolved from the config
- * file's directory, the way tools resolve their plugins), since core itself depends on no driver.
- */
-export function redisStoreFrom(baseDir: string, packageName = '@tollgate/redis'): RedisStoreFactory {
-  return (options) => {
-    let loaded: { redisRateLimitStore?: RedisStoreFactory };
-    try {
-      loaded = createRequire(join(baseDir, 'tollgate.config.cjs'))(packageName) as typeof loaded;
-    } catch (error) {
-      throw new ConfigError(`store type redis needs the package @tollgate/redis (and ioredis) installed for your app: npm install @tollgate/redis ioredis (${(error as Error).message.split('\n')[0]})`, { cause: error });
-    }
-    if (typeof loaded.redisRateLimitStore !== 'function') throw new ConfigError('the installed @tollgate/redis has no redisRateLimitStore; update it');
-    return loaded.redisRateLimitStore(options);
-  };
-}
-
 /**
  * Builds the rateLimit step of a validated section. A rule mistake is reported at its `rules[i]` path.
+ * A Redis or Postgres store connects in the background; the step's `ready()` waits for it, and until
+ * then each rule's outage policy applies.
  *
  * @example
- * const step = buildRateLimit({ rules: [{ name: 'rpm', scope: 'key', unit: 'requests', limit: 60, window: '1m' }] }, process.cwd(), (p, e) => { throw e; });
+ * const step = buildRateLimit({ rules: [{ name: 'rpm', scope: 'key', unit: 'requests', limit: 60, window: '1m' }] }, (p, e) => { throw e; }, storePackageFinder(process.cwd(), undefined));
  */
 export function buildRateLimit(
   config: RateLimitConfig,
-  baseDir: string,
   fail: (path: ConfigPath, error: unknown) => never,
-  redisStore: RedisStoreFactory = redisStoreFrom(baseDir),
+  findPackage: StorePackageFinder,
   models?: RateLimitOptions['models'],
 ): RateLimitStep {
   const { rules, store: storeConfig, lowerMaxTokens, ...rest } = config;
@@ -101,20 +73,20 @@ export function buildRateLimit(
     rules: rules.map((rule) => ({ ...rule, ...(Array.isArray(rule.scope) ? { scope: [...rule.scope] } : {}) }) as LimitRule),
     ...(lowerMaxTokens === undefined ? {} : { lowerMaxTokens: typeof lowerMaxTokens === 'boolean' ? lowerMaxTokens : { ...lowerMaxTokens } }),
   };
-  let store: RateLimitStore | undefined;
-  if (storeConfig?.type === 'redis') {
+  let store: (RateLimitStore & Deferred) | undefined;
+  if (storeConfig !== undefined && storeConfig.type !== 'memory') {
     try {
-      store = redisStore({ url: storeConfig.url, ...(storeConfig.prefix === undefined ? {} : { prefix: storeConfig.prefix }) });
+      store = buildRemoteStore('rateLimit', storeConfig, findPackage);
     } catch (error) {
-      return fail(['store'], error);
+      return fail(storeErrorPath(storeConfig.type), error);
     }
   }
   try {
     const step = rateLimit({ ...options, ...(store === undefined ? {} : { store }), ...(models === undefined ? {} : { models }) });
     // A store made from the config belongs to the step: closing the gate closes it.
-    return store === undefined ? step : { ...step, close: async () => { await step.close?.(); await store.close?.(); } };
+    return store === undefined ? step : { ...step, ready: () => store.ready(), close: async () => { await step.close?.(); await store.close(); } };
   } catch (error) {
-    void store?.close?.().catch(() => undefined);
+    void store?.close().catch(() => undefined);
     const at = /rules\[(\d+)\]/.exec((error as Error).message);
     return fail(at === null ? [] : ['rules', Number(at[1])], error);
   }

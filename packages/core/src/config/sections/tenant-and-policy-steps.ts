@@ -6,6 +6,7 @@ import type { ConfigPath } from '../config-path.js';
 import type { TollgateConfig } from '../config-schema.js';
 import { buildAuthorizeStep } from './authorize.js';
 import { toResolveTenantOptions } from './resolve-tenant.js';
+import { storeErrorPath, type StorePackageFinder } from './remote-store.js';
 import { buildTenantStore } from './tenants.js';
 
 /** The steps these sections describe; absent sections give absent steps. */
@@ -17,12 +18,19 @@ export interface TenantAndPolicySteps {
 /**
  * A `tenants` section turns resolveTenant on (with the `resolveTenant` section's options, if any); a
  * `resolveTenant` section without `tenants` is a mistake. The step owns the store it built and closes
- * it on `close()`. `fail` reports a build error at a path from the config root.
+ * it on `close()`; its `ready()` waits for a Redis or Postgres store to connect. `fail` reports a build
+ * error at a path from the config root.
  *
  * @example
- * const { resolveTenant, authorize } = buildTenantAndPolicySteps(config, baseDir, fail);
+ * const { resolveTenant, authorize } = buildTenantAndPolicySteps(config, baseDir, fail, storePackageFinder(baseDir, undefined));
  */
-export function buildTenantAndPolicySteps(config: TollgateConfig, baseDir: string, fail: (path: ConfigPath, error: unknown) => never, models?: ModelLookup): TenantAndPolicySteps {
+export function buildTenantAndPolicySteps(
+  config: TollgateConfig,
+  baseDir: string,
+  fail: (path: ConfigPath, error: unknown) => never,
+  findPackage: StorePackageFinder,
+  models?: ModelLookup,
+): TenantAndPolicySteps {
   if (config.resolveTenant !== undefined && config.tenants === undefined) {
     return fail(['resolveTenant'], new Error('needs a "tenants" section saying where tenants are stored'));
   }
@@ -30,13 +38,14 @@ export function buildTenantAndPolicySteps(config: TollgateConfig, baseDir: strin
   if (config.tenants !== undefined) {
     let store: ReturnType<typeof buildTenantStore>;
     try {
-      store = buildTenantStore(config.tenants, baseDir);
+      store = buildTenantStore(config.tenants, baseDir, findPackage);
     } catch (error) {
-      return fail(config.tenants.store.type === 'file' ? ['tenants', 'store', 'path'] : ['tenants', 'store'], error);
+      return fail(['tenants', ...storeErrorPath(config.tenants.store.type)], error);
     }
     const step = resolveTenant(toResolveTenantOptions(config.resolveTenant ?? {}, store));
     tenantStep = {
       ...step,
+      ready: async () => store.ready?.(),
       async close() {
         await step.close();
         await store.close?.();
