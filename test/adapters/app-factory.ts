@@ -12,6 +12,8 @@ import type { ConformanceFixture } from './conformance-fixture.js';
  *     principal (`req.auth`, `request.auth`, `c.get('auth')`, `ctx.state.auth`) and context.
  *   - `POST {prefix}/echo`: 200 JSON `{ body }`, the body as the framework hands it to the handler
  *     (`null` when none).
+ *   - `POST {prefix}/answer`: 200 JSON `answerFor(body)` (a chat completion answering the request's
+ *     first message) with the header `answerHeader: conformance`, written with the framework's JSON idiom.
  *   - `GET  {prefix}/stream`: 200 `text/event-stream`, each of `sseEvents` written separately with
  *     the framework's streaming idiom.
  *   - `GET  {prefix}/hang`: waits until the context's signal aborts, then ends; with `?stream=1` it

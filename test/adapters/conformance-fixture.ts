@@ -9,6 +9,29 @@ const fastHash = { memoryCost: 1024, timeCost: 1 };
 /** The largest body the `/body` chain reads. */
 export const bodyLimit = 4096;
 
+/** The usage every app's `/answer` route reports. */
+export const answerUsage = { prompt_tokens: 5, completion_tokens: 7, total_tokens: 12 } as const;
+
+/** The header every app's `/answer` route sets, to show a passed answer keeps the handler's headers. */
+export const answerHeader = 'x-answer-source';
+
+/**
+ * What every app's `POST {prefix}/answer` route sends: a chat completion whose answer is the content
+ * of the request's first message (so a scenario decides what the output check sees).
+ */
+export function answerFor(body: unknown): object {
+  const messages = (body as { messages?: Array<{ content?: unknown }> } | null)?.messages;
+  const content = typeof messages?.[0]?.content === 'string' ? messages[0].content : '';
+  return {
+    id: 'chatcmpl-conformance',
+    object: 'chat.completion',
+    created: 1_700_000_000,
+    model: 'gpt-standard',
+    choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
+    usage: answerUsage,
+  };
+}
+
 /** The events every app's `/stream` route writes, one write each, in this order. */
 export const sseEvents = ['data: {"n":1}\n\n', 'data: {"n":2}\n\n', 'data: [DONE]\n\n'] as const;
 
@@ -30,6 +53,10 @@ export interface ConformanceMounts {
   readonly '/policy': Gate;
   /** The same without authorize, plus rate limits and tenant budgets. */
   readonly '/limits': Gate;
+  /** Steps that edit the body the handler forwards: a policy's fallback model, a lowered max_tokens, streamed usage asked for. */
+  readonly '/edits': Gate;
+  /** An output check that holds non-streamed answers back (see contract-chain.ts), with rate limits and the inference log. */
+  readonly '/output': Gate;
 }
 
 export interface ConformanceKeys {
@@ -102,6 +129,8 @@ export async function createFixture(): Promise<ConformanceFixture> {
     '/down': gate({ authenticate: authenticate(unavailableStore), inferenceLog: recorder.step }),
     '/policy': gate({ authenticate: authenticate(), ...contract.policy }),
     '/limits': gate({ authenticate: authenticate(), ...contract.limits }),
+    '/edits': gate({ authenticate: authenticate(), inferenceLog: recorder.step, ...contract.edits }),
+    '/output': gate({ authenticate: authenticate(), ...contract.output }),
   };
   return {
     mounts,

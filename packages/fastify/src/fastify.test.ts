@@ -104,6 +104,20 @@ describe('@tollgate/fastify request path', () => {
     expect((await fastify.inject({ method: 'POST', url: '/chat', headers, payload: '{"other":1}' })).statusCode).toBe(400);
   });
 
+  it('hands the handler and the route schema the object core parsed and the steps edited, not Fastify’s own parse', async () => {
+    const { key, chain } = await keyed();
+    let checked: unknown;
+    // Edits the parsed body in place, as a policy's fallback-model obligation does.
+    const edits: Step = { name: 'edits', requires: ['authenticate'], run: async (ctx) => void Object.assign((checked = await ctx.request.json()) as object, { model: 'fallback' }) };
+    const fastify = app();
+    await fastify.register(tollgate, { chain: gate({ authenticate: chain.steps.find((s) => s.name === 'authenticate')! as never, steps: [edits] }) });
+    const schema = { body: { type: 'object', required: ['model'], properties: { model: { const: 'fallback' } } } };
+    fastify.post('/chat', { schema }, async (request) => ({ same: request.body === checked, body: request.body }));
+    const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+    const res = await fastify.inject({ method: 'POST', url: '/chat', headers, payload: '{"model":"premium"}' });
+    expect(res.json()).toEqual({ same: true, body: { model: 'fallback' } });
+  });
+
   it('still finishes a request whose body was awaited when a later onRequest hook answered it', async () => {
     const { key, chain } = await keyed();
     const finished = vi.fn();

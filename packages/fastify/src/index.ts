@@ -21,7 +21,8 @@ declare module 'fastify' {
  * The tollgate plugin for Fastify 5. It guards every route of the scope it is registered in (it is
  * wrapped with fastify-plugin, so register it inside the scope to protect, e.g. a `/v1` prefix).
  * Authentication runs in `onRequest`, before any body byte is read; steps that read the body run at
- * the parsing stage, and Fastify then parses the same bytes for `request.body`.
+ * the parsing stage, and `request.body` is then the object they checked and edited (a fallback
+ * model, a lowered `max_tokens`), for route schemas and the handler alike.
  *
  * @example
  * import { apiKey, gate, memoryKeyStore } from '@tollgate/core';

@@ -17,10 +17,22 @@ function isStep(value: unknown): value is Step {
   return typeof candidate === 'object' && candidate !== null && typeof candidate.name === 'string' && typeof candidate.run === 'function';
 }
 
+/** The part of Fastify's route options the plugin reads and writes when a route is registered. */
+export interface RouteConfigHolder {
+  config?: { tollgate?: unknown } | undefined;
+}
+
 /** Resolves chains to pipelines, building each step list once. */
 export interface RouteChains {
   /** The pipeline for a route's `config.tollgate` value; undefined for a public route. Throws ConfigError on a bad value. */
   forRoute(value: unknown, where: string): Pipeline | undefined;
+  /**
+   * Resolves a route's chain when Fastify registers it (onRoute) and records the outcome in the route's
+   * config: `config.tollgate` becomes the pipeline that guards it, or `false`. onRequest reads it back as
+   * it is, and tools (`tollgate evidence`) read from Fastify's route table which pipeline guards each
+   * route. The caller's config object is copied, never changed. Throws ConfigError on a bad value.
+   */
+  settle(route: RouteConfigHolder, where: string): void;
 }
 
 /**
@@ -29,6 +41,7 @@ export interface RouteChains {
  * @example
  * const chains = routeChains(gate({ authenticate: { methods: [apiKey({ store })] } }));
  * chains.forRoute(false, 'GET /healthz'); // undefined: public
+ * chains.settle(routeOptions, 'POST /v1/chat/completions'); // routeOptions.config.tollgate: the pipeline
  */
 export function routeChains(pluginChain: unknown): RouteChains {
   const built = new WeakMap<object, Pipeline>();
@@ -45,11 +58,15 @@ export function routeChains(pluginChain: unknown): RouteChains {
     return pipeline;
   };
   const fallback = toPipeline(pluginChain, 'options.chain');
+  const forRoute = (value: unknown, where: string): Pipeline | undefined => {
+    if (value === undefined) return fallback;
+    if (value === false) return undefined;
+    return toPipeline(value, `config.tollgate of ${where}`);
+  };
   return {
-    forRoute(value, where) {
-      if (value === undefined) return fallback;
-      if (value === false) return undefined;
-      return toPipeline(value, `config.tollgate of ${where}`);
+    forRoute,
+    settle(route, where) {
+      route.config = { ...route.config, tollgate: forRoute(route.config?.tollgate, where) ?? false };
     },
   };
 }

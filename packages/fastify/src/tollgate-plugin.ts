@@ -1,6 +1,6 @@
-// The Fastify plugin: authentication in onRequest, body-reading steps at the parsing stage, one pipeline run.
+// The Fastify plugin: authentication in onRequest, body-reading steps at the parsing stage, one pipeline run, core's body for the handler.
 import { abortOnDisconnect, ConfigError, finishOnClose, nodeRequestInput, pathWithoutQuery, type ContextHandle, type Pipeline, type RenderedResponse } from '@tollgate/core';
-import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, preParsingHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, preParsingHookHandler, preValidationHookHandler } from 'fastify';
 import { bodyHandoff, type BodyHandoff } from './body-handoff.js';
 import { routeChains, type TollgateChain } from './route-chains.js';
 
@@ -61,7 +61,7 @@ function register(fastify: FastifyInstance, options: TollgatePluginOptions): voi
       throw new ConfigError(`@tollgate/fastify: route ${where} is inside two scopes that register the plugin; register it once and use config.tollgate for route-specific chains`);
     }
     guardedBy.set(route, registration);
-    chains.forRoute(route.config?.tollgate, where);
+    chains.settle(route, where);
   });
 
   const onRequest: onRequestHookHandler = function tollgateOnRequest(request, reply, next) {
@@ -99,6 +99,16 @@ function register(fastify: FastifyInstance, options: TollgatePluginOptions): voi
     }, next);
   };
 
+  // Fastify parsed the replayed bytes; the handler and route schemas get the object core checked and steps edited instead.
+  const preValidation: preValidationHookHandler = function tollgatePreValidation(request, _reply, next) {
+    const tgRequest = request.tollgate?.request;
+    if (tgRequest === undefined || !tgRequest.bodyRequested) return next();
+    tgRequest.json().then((body) => {
+      if (body !== undefined) request.body = body;
+      next();
+    }, () => next());
+  };
   fastify.addHook('onRequest', onRequest);
   fastify.addHook('preParsing', preParsing);
+  fastify.addHook('preValidation', preValidation);
 }

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
-import { describe, expect, it } from 'vitest';
-import { apiKey, createApiKey, gate, memoryKeyStore, pipelineOf, type Step } from '@tollgate/core';
+import { describe, expect, it, vi } from 'vitest';
+import { apiKey, createApiKey, gate, memoryKeyStore, pipelineOf, validateRequest, type Step } from '@tollgate/core';
 import { tollgate, tollgateContext, type TollgateEnv } from './index.js';
 
 const fast = { memoryCost: 1024, timeCost: 1 };
@@ -67,6 +67,54 @@ describe('@tollgate/hono through the Fetch API alone (app.request, as on edge ru
     const res = await app.request('/chat', { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: '{"model":"m"}' });
     expect(await res.json()).toEqual({ json: { model: 'm' }, text: '{"model":"m"}', subject: 'alice' });
     expect(reads).toEqual([{ model: 'm' }]);
+  });
+
+  it('hands the handler the body as the steps edited it: c.req.json() is core’s object, c.req.text() its JSON', async () => {
+    const { key, authenticate } = await keyed();
+    let checked: unknown;
+    // Edits the parsed body in place, as a policy's fallback-model obligation does.
+    const edits: Step = { name: 'edits', requires: ['authenticate'], run: async (ctx) => void Object.assign((checked = await ctx.request.json()) as object, { model: 'fallback' }) };
+    const app = new Hono<TollgateEnv>();
+    app.use('*', tollgate([authenticate, edits]));
+    app.post('/chat', async (c) => {
+      const json = await c.req.json();
+      return c.json({ same: json === checked, json, text: await c.req.text(), bytes: new TextDecoder().decode(await c.req.arrayBuffer()) });
+    });
+    const res = await app.request('/chat', { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: '{ "model" : "premium" }' });
+    expect(await res.json()).toEqual({ same: true, json: { model: 'fallback' }, text: '{"model":"fallback"}', bytes: '{"model":"fallback"}' });
+  });
+
+  it('holds a JSON answer for an output check that can block: withheld with core’s refusal, or sent as written', async () => {
+    const { key, authenticate } = await keyed();
+    const finished: number[] = [];
+    const recorder: Step = { name: 'recorder', requires: [], run: () => undefined, finish: (_ctx, outcome) => void finished.push(outcome.status) };
+    const check = validateRequest({
+      models: { m: {} },
+      output: { detector: ({ text }) => (text.includes('secret') ? { action: 'block' } : { action: 'pass' }) },
+    });
+    const app = new Hono<TollgateEnv>();
+    app.use('*', tollgate(gate({ authenticate: authenticate as never, inferenceLog: recorder, validateRequest: check })));
+    app.post('/v1/chat/completions', async (c) => {
+      const { messages } = (await c.req.json()) as { messages: Array<{ content: string }> };
+      return c.json({ choices: [{ index: 0, message: { role: 'assistant', content: messages[0]!.content }, finish_reason: 'stop' }] }, 200, { 'x-handler': 'yes' });
+    });
+    const ask = (content: string) => app.request('/v1/chat/completions', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content }] }),
+    });
+    const blocked = await ask('the secret');
+    expect(blocked.status).toBe(502);
+    expect(blocked.headers.get('x-handler')).toBeNull();
+    const text = await blocked.text();
+    expect(text).not.toContain('the secret');
+    expect(JSON.parse(text)).toMatchObject({ error: { tg_code: 'TG_OUTPUT_BLOCKED' } });
+    const passed = await ask('hello');
+    expect(passed.status).toBe(200);
+    expect(passed.headers.get('x-handler')).toBe('yes');
+    expect(await passed.json()).toEqual({ choices: [{ index: 0, message: { role: 'assistant', content: 'hello' }, finish_reason: 'stop' }] });
+    await vi.waitFor(() => expect(finished).toEqual([502, 200]));
+    await check.close?.();
   });
 
   it('reads back a body an earlier middleware already consumed through Hono', async () => {

@@ -1,8 +1,8 @@
 // @tollgate/hono: runs a tollgate pipeline as Hono 4 middleware; all behaviour lives in core.
-import { createPipeline, markPipeline, type ContextHandle, type Pipeline, type Principal, type RenderedResponse, type Step, type TgContext } from '@tollgate/core';
+import { createPipeline, judgeHeldResponse, markPipeline, type ContextHandle, type Pipeline, type Principal, type RenderedResponse, type Step, type TgContext } from '@tollgate/core';
 import type { Context, MiddlewareHandler } from 'hono';
-import { honoRequestInput } from './request-input.js';
-import { watchResponse } from './response-body.js';
+import { handOverBody, honoRequestInput } from './request-input.js';
+import { observedResponse, watchResponse } from './response-body.js';
 
 /** The context variables tollgate sets: `c.get('auth')` and `c.get('tollgate')`. */
 export interface TollgateVariables {
@@ -65,7 +65,10 @@ export function tollgate(chain: TollgateChain): MiddlewareHandler<TollgateEnv> {
     const { context } = handle;
     const refusal: RenderedResponse | undefined = await pipeline.run(handle);
     const observer = refusal === undefined ? pipeline.observe(handle) : undefined;
+    let settled = false;
     const ended = (cut: boolean, status: number): void => {
+      if (settled) return;
+      settled = true;
       const outcome = { status, aborted: cut || c.req.raw.signal.aborted };
       // Observers read the whole body before the steps settle on it.
       observer?.end?.(outcome);
@@ -76,6 +79,10 @@ export function tollgate(chain: TollgateChain): MiddlewareHandler<TollgateEnv> {
       return watchResponse(response, undefined, (cut) => ended(cut, refusal.status));
     }
     c.set('auth', context.principal);
+    if (context.request.bodyRequested) {
+      const body = await context.request.json();
+      if (body !== undefined) handOverBody(c, body);
+    }
     await next();
     const response = withHeaders(c.res, context.responseHeaders);
     // Nobody will read the body of a request whose client is gone: settle now.
@@ -84,7 +91,12 @@ export function tollgate(chain: TollgateChain): MiddlewareHandler<TollgateEnv> {
       c.res = response;
       return;
     }
-    c.res = watchResponse(response, observer, (cut) => ended(cut, response.status));
+    const sent = await observedResponse(response, observer, (hold, overLimit) => judgeHeldResponse(pipeline, handle, hold, overLimit), ended);
+    // Cleared first: Hono would copy the handler's headers onto a refusal that replaced its answer.
+    c.res = undefined;
+    c.res = sent;
+    // A held answer took time: a client gone meanwhile will read nothing, so settle now.
+    if (c.req.raw.signal.aborted) ended(true, c.res.status);
   }, pipeline);
 }
 

@@ -59,6 +59,23 @@ function bodySource(c: Context, incoming: IncomingMessage | undefined): BodySour
 }
 
 /**
+ * Gives the handler the body core parsed and the steps edited (a fallback model, a lowered
+ * `max_tokens`): `c.req.json()` resolves to that very object, and `c.req.text()`, `arrayBuffer()` and
+ * the rest derive from its JSON, serialized only when first asked for. The bytes as sent are never
+ * forwarded by mistake.
+ *
+ * @example
+ * if (context.request.bodyRequested) handOverBody(c, await context.request.json());
+ */
+export function handOverBody(c: Context, body: unknown): void {
+  let text: Promise<string> | undefined;
+  const cache = {};
+  Object.defineProperty(cache, 'text', { enumerable: true, get: () => (text ??= Promise.resolve(JSON.stringify(body))) });
+  c.req.bodyCache = cache;
+  Object.defineProperty(c.req, 'json', { configurable: true, writable: true, value: () => Promise.resolve(body) });
+}
+
+/**
  * Core's view of a Hono request. On Node (@hono/node-server) the headers keep their duplicates and the
  * socket and TLS peer are known; elsewhere duplicated headers arrive joined (a joined credential is
  * refused as malformed) and the socket address is unknown.

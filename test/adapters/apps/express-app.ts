@@ -5,7 +5,7 @@ import type { Server } from 'node:http';
 import type express from 'express';
 import { tollgate } from '@tollgate/express';
 import { aborted, nextTurn, type AdapterApp } from '../app-factory.js';
-import { sseEvents } from '../conformance-fixture.js';
+import { answerFor, answerHeader, sseEvents } from '../conformance-fixture.js';
 
 type Express = typeof express;
 
@@ -13,6 +13,7 @@ function routes(expressLib: Express): express.Router {
   const router = expressLib.Router();
   router.get('/whoami', (req, res) => void res.json({ subject: req.auth?.subject, tenant: req.auth?.tenantId, requestId: req.tollgate?.requestId }));
   router.post('/echo', (req, res) => void res.json({ body: (req.body as unknown) ?? null }));
+  router.post('/answer', (req, res) => void res.set(answerHeader, 'conformance').json(answerFor(req.body)));
   router.get('/stream', async (_req, res) => {
     res.setHeader('content-type', 'text/event-stream');
     for (const event of sseEvents) {

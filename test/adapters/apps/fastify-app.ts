@@ -3,7 +3,7 @@ import { PassThrough, Readable } from 'node:stream';
 import Fastify from 'fastify';
 import { tollgate } from '@tollgate/fastify';
 import { aborted, nextTurn, type AdapterApp } from '../app-factory.js';
-import { sseEvents } from '../conformance-fixture.js';
+import { answerFor, answerHeader, sseEvents } from '../conformance-fixture.js';
 
 async function* events(): AsyncGenerator<string> {
   for (const event of sseEvents) {
@@ -24,6 +24,7 @@ export const fastifyApp: AdapterApp = {
         scope.setNotFoundHandler(async (_request, reply) => reply.code(404).send({ error: 'not found' }));
         scope.get('/whoami', async (request) => ({ subject: request.auth?.subject, tenant: request.auth?.tenantId, requestId: request.tollgate?.requestId }));
         scope.post('/echo', async (request) => ({ body: request.body ?? null }));
+        scope.post('/answer', async (request, reply) => reply.header(answerHeader, 'conformance').send(answerFor(request.body)));
         scope.get('/stream', async (_request, reply) => reply.type('text/event-stream').send(Readable.from(events())));
         scope.get<{ Querystring: { stream?: string } }>('/hang', async (request, reply) => {
           if (request.query.stream !== '1') {

@@ -4,7 +4,7 @@ import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { tollgate, type TollgateEnv } from '@tollgate/hono';
 import { aborted, nextTurn, type AdapterApp } from '../app-factory.js';
-import { sseEvents } from '../conformance-fixture.js';
+import { answerFor, answerHeader, sseEvents } from '../conformance-fixture.js';
 
 /** `data: x\n\n` → `x`, for writeSSE, which adds the framing back. */
 const dataOf = (event: string): string => event.slice('data: '.length, -2);
@@ -13,6 +13,7 @@ function routes(): Hono<TollgateEnv> {
   const app = new Hono<TollgateEnv>();
   app.get('/whoami', (c) => c.json({ subject: c.get('auth')?.subject, tenant: c.get('auth')?.tenantId, requestId: c.get('tollgate').requestId }));
   app.post('/echo', async (c) => c.json({ body: c.req.header('content-length') === undefined ? null : ((await c.req.json()) as unknown) }));
+  app.post('/answer', async (c) => c.json(answerFor(await c.req.json()), 200, { [answerHeader]: 'conformance' }));
   app.get('/stream', (c) => streamSSE(c, async (stream) => {
     for (const event of sseEvents) {
       await stream.writeSSE({ data: dataOf(event) });

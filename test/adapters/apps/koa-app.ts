@@ -5,7 +5,7 @@ import { PassThrough } from 'node:stream';
 import type Koa from 'koa';
 import { tollgate } from '@tollgate/koa';
 import { aborted, nextTurn, type AdapterApp } from '../app-factory.js';
-import { sseEvents } from '../conformance-fixture.js';
+import { answerFor, answerHeader, sseEvents } from '../conformance-fixture.js';
 
 type KoaContext = Koa.ParameterizedContext;
 
@@ -14,6 +14,9 @@ async function route(ctx: KoaContext, path: string): Promise<void> {
     ctx.body = { subject: ctx.state.auth?.subject, tenant: ctx.state.auth?.tenantId, requestId: ctx.state.tollgate?.requestId };
   } else if (ctx.method === 'POST' && path === '/echo') {
     ctx.body = { body: (ctx.request as { body?: unknown }).body ?? null };
+  } else if (ctx.method === 'POST' && path === '/answer') {
+    ctx.set(answerHeader, 'conformance');
+    ctx.body = answerFor((ctx.request as { body?: unknown }).body);
   } else if (ctx.method === 'GET' && path === '/stream') {
     const stream = new PassThrough();
     ctx.type = 'text/event-stream';

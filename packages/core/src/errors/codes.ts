@@ -304,6 +304,14 @@ export const errorCodes = {
     title: 'Content check unavailable',
     retryable: true,
   },
+  TG_OUTPUT_BLOCKED: {
+    status: 502,
+    type: 'server_error',
+    code: 'output_blocked',
+    message: 'The model answered, but an output check withheld the answer.',
+    title: 'Output withheld',
+    retryable: false,
+  },
   TG_UNKNOWN_ROUTE: {
     status: 404,
     type: 'invalid_request_error',

@@ -44,6 +44,7 @@ const expected: Record<ErrorCode, { status: number; type: string; code: string; 
   TG_UNSUPPORTED_CAPABILITY: { status: 400, type: 'invalid_request_error', code: 'unsupported_capability', bearer: null, retry: false },
   TG_CONTENT_BLOCKED: { status: 400, type: 'invalid_request_error', code: 'content_policy_violation', bearer: null, retry: false },
   TG_CONTENT_CHECK_UNAVAILABLE: { status: 503, type: 'service_unavailable', code: 'content_check_unavailable', bearer: null, retry: true },
+  TG_OUTPUT_BLOCKED: { status: 502, type: 'server_error', code: 'output_blocked', bearer: null, retry: false, noRetry: true },
   TG_UNKNOWN_ROUTE: { status: 404, type: 'invalid_request_error', code: 'unknown_url', bearer: null, retry: false },
   TG_NOT_FOUND: { status: 404, type: 'invalid_request_error', code: 'not_found', bearer: null, retry: false },
   TG_CONFLICT: { status: 409, type: 'invalid_request_error', code: 'conflict', bearer: null, retry: false },

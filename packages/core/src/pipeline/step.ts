@@ -1,5 +1,6 @@
 // A step of the request path (authenticate, resolveTenant, …): a name, what it needs first, and what it does.
 import type { TgContext } from '../context/tg-context.js';
+import type { TollgateError } from '../errors/tollgate-error.js';
 
 /** How a response ended, as the adapter saw it. */
 export interface ResponseOutcome {
@@ -16,6 +17,24 @@ export interface ResponseObserver {
   chunk(chunk: Uint8Array): void;
   /** The response ended (completely or not). */
   end?(outcome: ResponseOutcome): void;
+  /**
+   * Optional: asked once, right after `start`. Return a {@link ResponseHold} to hold this response
+   * back (status, headers and body) until `verdict` has judged all of it; undefined lets it through
+   * as it is written. Observers ask only for whole bodies they can judge (never an event stream).
+   */
+  hold?(): ResponseHold | undefined;
+}
+
+/** A response an observer holds back until it has judged the whole of it, then sends or replaces. */
+export interface ResponseHold {
+  /** The most body bytes held. A longer body is never sent: it is replaced, whatever the verdict. */
+  readonly maxBytes: number;
+  /**
+   * Called once the handler ended the response and every byte of it reached `chunk`. `overLimit`:
+   * the body passed `maxBytes` (it was fed to `chunk` but not kept). Resolves undefined to send the
+   * response exactly as written, or the error whose rendering replaces it.
+   */
+  verdict(overLimit: boolean): Promise<TollgateError | undefined>;
 }
 
 /** What an observer may do to the response it watches. */

@@ -13,7 +13,9 @@ export interface OutputSettings {
   /** For streams: run the detector again each time this many more characters arrived; 0 runs it at the end only. */
   readonly everyChars: number;
   /** What a detector that fails or times out counts as. */
-  readonly onError: 'flag' | 'pass';
+  readonly onError: 'flag' | 'pass' | 'block';
+  /** Hold a non-streamed JSON answer back until the checks answered, so `block` can withhold it. */
+  readonly hold: boolean;
   /** Output characters kept for the detector and the cut-off estimate. */
   readonly maxChars: number;
 }
@@ -103,6 +105,8 @@ export function outputChecker(request: { readonly api: InferenceApi; readonly mo
       if (output !== undefined && output.schema !== 'off') decision.schema ??= { valid: true };
       runCheck(true);
     },
+    /** Whether the checks so far withhold the answer: a detector said block, or a broken shape under `schema: 'block'`. */
+    blocks: (): boolean => decision.output?.action === 'block' || (output?.schema === 'block' && decision.schema?.valid === false),
     text: (): string => kept.join(''),
     overflowTokens: (): number => overflow,
     settled: async (): Promise<void> => {

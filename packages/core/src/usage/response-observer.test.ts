@@ -14,7 +14,7 @@ function newContext(): TgContext {
   return createContext({ requestId: 'req_1', request, clientIp: undefined, requestIdHeader: 'x-request-id' }).context;
 }
 
-const output = (extra: Partial<OutputSettings>): OutputSettings => ({ schema: 'off', detector: undefined, timeoutMs: 500, everyChars: 0, onError: 'flag', maxChars: 1_000_000, ...extra });
+const output = (extra: Partial<OutputSettings>): OutputSettings => ({ schema: 'off', detector: undefined, timeoutMs: 500, everyChars: 0, onError: 'flag', hold: true, maxChars: 1_000_000, ...extra });
 
 function observe(sample: Pick<ResponseSample, 'api' | 'contentType'>, extra: Partial<ObserverSettings> = {}) {
   const context = newContext();
@@ -145,5 +145,62 @@ describe('output checks', () => {
     await observer.settled();
     expect(seen).toEqual(['Hél']);
     expect(context.usage?.outputTokens).toBeGreaterThan(3);
+  });
+});
+
+describe('holding a JSON answer for the output checks', () => {
+  const chatJson = responseSamples['chatJson']!;
+  const blockWorld: OutputDetector = (input) => (input.text.includes('world') ? { action: 'block', reason: 'world' } : { action: 'pass' });
+
+  it('holds JSON answers only when a check can block and hold is on; never a stream, an error or an unchecked answer', () => {
+    const holds = (sample: ResponseSample, settings: Partial<OutputSettings> | undefined, status = 200) => {
+      const { observer } = observe(sample, { output: settings === undefined ? undefined : output(settings) });
+      observer.start?.(status, sample.contentType);
+      return observer.hold?.() !== undefined;
+    };
+    expect(holds(chatJson, { detector: blockWorld })).toBe(true);
+    expect(holds(chatJson, { schema: 'block' })).toBe(true);
+    expect(holds(chatJson, { schema: 'flag' })).toBe(false);
+    expect(holds(chatJson, { detector: blockWorld, hold: false })).toBe(false);
+    expect(holds(chatJson, undefined)).toBe(false);
+    expect(holds(responseSamples['chatStream']!, { detector: blockWorld })).toBe(false);
+    expect(holds(chatJson, { detector: blockWorld }, 500)).toBe(false);
+  });
+
+  it('judges the whole answer before it is sent: a block withholds it, a pass lets it go, usage is read either way', async () => {
+    for (const [text, blocked] of [['hello world', true], ['hello', false]] as const) {
+      const detector = vi.fn(blockWorld);
+      const { context, decision, observer } = observe(chatJson, { output: output({ detector }) });
+      const hold = observer.hold!()!;
+      observer.chunk(encoder.encode(chatJson.body.replace(/"content":"[^"]*"/, `"content":"${text}"`)));
+      const verdict = await hold.verdict(false);
+      expect(verdict?.code, text).toBe(blocked ? 'TG_OUTPUT_BLOCKED' : undefined);
+      expect(decision.output?.action).toBe(blocked ? 'block' : 'pass');
+      expect(context.usage).toEqual(chatJson.usage);
+      // The response then ends (sent or replaced): the checks are not run twice.
+      observer.end?.({ status: blocked ? 502 : 200, aborted: false });
+      await observer.settled();
+      expect(detector).toHaveBeenCalledTimes(1);
+    }
+  });
+
+  it('withholds an answer whose shape breaks under schema: block, one too large to check, and one whose detector fails under onError: block', async () => {
+    // Asked for right after start, as adapters do, then fed the body.
+    const held = (of: ReturnType<typeof observe>, body: string) => {
+      const hold = of.observer.hold!()!;
+      of.observer.chunk(encoder.encode(body));
+      return hold;
+    };
+    const broken = observe(chatJson, { output: output({ schema: 'block' }) });
+    expect((await held(broken, '{"choices":"nope"}').verdict(false))?.code).toBe('TG_OUTPUT_BLOCKED');
+    expect(broken.decision.schema?.valid).toBe(false);
+
+    const large = observe(chatJson, { output: output({ detector: blockWorld }), maxJsonBytes: 16 });
+    expect((await held(large, chatJson.body).verdict(true))?.code).toBe('TG_OUTPUT_BLOCKED');
+    expect(large.decision.output).toMatchObject({ action: 'block', reason: expect.stringContaining('maxResponseBytes') });
+
+    const failing = observe(chatJson, { output: output({ onError: 'block', detector: () => { throw new Error('down'); } }) });
+    expect((await held(failing, chatJson.body).verdict(false))?.code).toBe('TG_OUTPUT_BLOCKED');
+    expect(failing.decision.output).toEqual({ action: 'block', error: 'error' });
   });
 });

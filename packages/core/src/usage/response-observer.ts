@@ -1,5 +1,6 @@
 // Reads the upstream's answer as it passes: usage into context.recordUsage, output text and shape for the output checks.
 import type { TgContext } from '../context/tg-context.js';
+import { TollgateError } from '../errors/tollgate-error.js';
 import type { ResponseControl, ResponseObserver } from '../pipeline/step.js';
 import type { InferenceApi } from '../validate-request/api-route.js';
 import { outputTexts } from './output-text.js';
@@ -38,6 +39,8 @@ const streamType = /^text\/event-stream/i;
  * usage chunk of a stream, Anthropic's `message_start`/`message_delta`, the Responses API's
  * `response.completed`) is passed to `context.recordUsage` as soon as both counts are known. A stream
  * cut off before its usage arrived is charged the prompt estimate plus the tokens of what it streamed.
+ * When the output checks can block and `output.hold` is on, a JSON answer is held back until they
+ * answered (`hold`), and withheld (`TG_OUTPUT_BLOCKED`) when they block or it is too large to check.
  *
  * @example
  * const observer = usageObserver(context, control, settings, decision);
@@ -100,7 +103,15 @@ export function usageObserver(context: TgContext, control: ResponseControl | und
     decision.usage = reading.inputTokens !== undefined && reading.outputTokens !== undefined && reading.outputTokens >= streamed ? 'response' : 'estimated';
   };
 
-  return {
+  // The whole body is in: read it and run the last checks, once (a held answer is judged before it ends).
+  let completed = false;
+  const complete = (): void => {
+    if (completed) return;
+    completed = true;
+    if (mode === 'json') readWholeJson();
+    if (mode !== 'ignore') checker.finish();
+  };
+  const observer: UsageObserver = {
     start(status, contentType) {
       const type = contentType ?? '';
       if (status < 200 || status >= 300) mode = 'ignore';
@@ -123,9 +134,25 @@ export function usageObserver(context: TgContext, control: ResponseControl | und
       if (mode === 'sse') {
         reader.end();
         if (outcome.aborted) chargeCutOffStream();
-      } else if (mode === 'json') readWholeJson();
-      if (mode !== 'ignore') checker.finish();
+      }
+      complete();
     },
     settled: () => checker.settled(),
   };
+  const output = settings.output;
+  // Only when a check can block: every other response pays nothing for holding.
+  if (output !== undefined && output.hold && (output.detector !== undefined || output.schema === 'block')) {
+    // A whole JSON answer is judged before it leaves: the checks run on all of it, then say whether it may go.
+    const judgeJson = async (overLimit: boolean): Promise<TollgateError | undefined> => {
+      if (overLimit || decision.tooLarge === true) {
+        decision.output = { action: 'block', reason: `the answer is larger than maxResponseBytes (${settings.maxJsonBytes}) and could not be checked` };
+        return new TollgateError('TG_OUTPUT_BLOCKED');
+      }
+      complete();
+      await checker.settled();
+      return checker.blocks() ? new TollgateError('TG_OUTPUT_BLOCKED') : undefined;
+    };
+    observer.hold = () => (mode === 'json' ? { maxBytes: settings.maxJsonBytes, verdict: judgeJson } : undefined);
+  }
+  return observer;
 }

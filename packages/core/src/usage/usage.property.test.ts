@@ -18,7 +18,7 @@ function run(api: InferenceApi, contentType: string, chunks: readonly Uint8Array
   const decision: ResponseDecision = {};
   const observer = usageObserver(context, { abort: () => undefined }, {
     api, model: 'm', promptTokens: 7, countOutput: (text) => text.length,
-    output: { schema: 'flag', detector: undefined, timeoutMs: 100, everyChars: 0, onError: 'flag', maxChars: 1000 },
+    output: { schema: 'flag', detector: undefined, timeoutMs: 100, everyChars: 0, onError: 'flag', hold: false, maxChars: 1000 },
     recordUsage: true, maxJsonBytes: 65_536, maxEventBytes,
   }, decision);
   observer.start?.(200, contentType);

@@ -41,7 +41,7 @@ export interface OutputCheckInput {
   readonly complete: boolean;
 }
 
-/** An output detector's answer: `block` cuts a stream off (abort), `flag` records why. */
+/** An output detector's answer: `block` withholds a held JSON answer (502) or cuts a stream off (abort), `flag` records why. */
 export interface OutputVerdict {
   readonly action: 'pass' | 'flag' | 'block';
   readonly reason?: string;

@@ -23,14 +23,21 @@ export interface ContentCheckOptions {
 export interface OutputCheckOptions {
   /** Check each response and stream event against its API's shape: record (`flag`) or cut the stream (`block`). @default 'off' */
   readonly schema?: 'off' | 'flag' | 'block';
-  /** Checks the output text; `block` aborts the context's signal, cutting a stream off. */
+  /** Checks the output text; `block` withholds a held JSON answer (see `hold`) and aborts the context's signal, cutting a stream off. */
   readonly detector?: OutputDetector;
   /** @default 2000 */
   readonly timeoutMs?: number;
   /** Streams: run the detector again every this many new characters (0: at the end only). @default 0 */
   readonly everyChars?: number;
-  /** A detector that throws or times out counts as this. @default 'flag' */
-  readonly onError?: 'flag' | 'pass';
+  /** A detector that throws or times out counts as this (`block`: fail closed). @default 'flag' */
+  readonly onError?: 'flag' | 'pass' | 'block';
+  /**
+   * With a detector or `schema: 'block'`: hold each non-streamed JSON answer back (status, headers and
+   * body, up to `maxResponseBytes`) until the checks answered, so a blocked answer never reaches the
+   * client (it gets 502 `TG_OUTPUT_BLOCKED` instead). `false`: send at once, and `block` only records.
+   * Streams are never held. @default true
+   */
+  readonly hold?: boolean;
   /** Output characters kept for the detector. @default 1000000 */
   readonly maxChars?: number;
 }
@@ -155,7 +162,8 @@ export function resolveValidateOptions(options: ValidateRequestOptions): Resolve
       detector: output.detector,
       timeoutMs: wholeNumber(output.timeoutMs, 'validateRequest.output.timeoutMs', 2000, 1, 60_000),
       everyChars: wholeNumber(output.everyChars, 'validateRequest.output.everyChars', 0, 0, 10_000_000),
-      onError: oneOf(output.onError, 'output.onError', ['flag', 'pass'], 'flag'),
+      onError: oneOf(output.onError, 'output.onError', ['flag', 'pass', 'block'], 'flag'),
+      hold: flag(output.hold, 'output.hold', true),
       maxChars: wholeNumber(output.maxChars, 'validateRequest.output.maxChars', 1_000_000, 1, 100_000_000),
     },
     maxResponseBytes: wholeNumber(options.maxResponseBytes, 'validateRequest.maxResponseBytes', 8_388_608, 1024, 1_073_741_824),

@@ -126,6 +126,9 @@ describe('validateRequest: options', () => {
     expect(() => validateRequest({ models, caps: { tiers: { pro: { n: 0 } } } })).toThrow(/caps\.tiers\.pro/);
     expect(() => validateRequest({ models, contentCheck: { detector: 'x' as never } })).toThrow(/contentCheck\.detector/);
     expect(() => validateRequest({ models, output: { schema: 'strict' as 'flag' } })).toThrow(/output\.schema/);
+    expect(() => validateRequest({ models, output: { hold: 'yes' as never } })).toThrow(/output\.hold/);
+    expect(() => validateRequest({ models, output: { onError: 'refuse' as 'block' } })).toThrow(/output\.onError/);
+    expect(() => validateRequest({ models, output: { onError: 'block', hold: false } })).not.toThrow();
   });
 
   it('takes its options in the gate() slot as well as a built step, in DESIGN order', async () => {

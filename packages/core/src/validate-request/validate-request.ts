@@ -78,10 +78,13 @@ export function validateRequest(options: ValidateRequestOptions): ValidateReques
   const check = requestChecker(settings.unknownFields, settings.allowFields);
   const states = new WeakMap<TgContext, RequestState>();
   const counters = new Map<RegisteredModel['tokenizer'], Promise<TextCounter>>();
+  // Loaded counters, so a request whose tokenizer is ready does not wait a turn for it.
+  const loadedCounters = new Map<RegisteredModel['tokenizer'], TextCounter>();
   const counterFor = (model: RegisteredModel): Promise<TextCounter> => {
     let counter = counters.get(model.tokenizer);
     if (counter === undefined) {
       counter = textCounter(model.tokenizer);
+      counter.then((loaded) => loadedCounters.set(model.tokenizer, loaded), () => undefined);
       counters.set(model.tokenizer, counter);
     }
     return counter;
@@ -109,7 +112,7 @@ export function validateRequest(options: ValidateRequestOptions): ValidateReques
       if (model === undefined) throw modelNotFoundError(shape.model);
       context.model = { ...model.info, requested: shape.model };
       checkCapabilities(shape, model);
-      const counter = await counterFor(model);
+      const counter = loadedCounters.get(model.tokenizer) ?? (await counterFor(model));
       const estimate = estimatePromptTokens(validated, model.info.name, counter, settings.tokenizerBudgetMs);
       context.inference = { api, stream: shape.stream, maxTokens: shape.maxTokens, n: shape.n, toolCount: shape.toolCount, messageCount: shape.messageCount, promptTokens: estimate.tokens };
       const caps = effectiveCaps(model.caps, settings.caps, context.tenant?.tier);
@@ -142,8 +145,11 @@ export function validateRequest(options: ValidateRequestOptions): ValidateReques
       return state.observer;
     },
     async finish(context) {
+      const state = states.get(context);
+      // Dropped now, not left to the GC: a WeakMap entry that outlives its request slows young collections.
+      states.delete(context);
       // Output checks still running are waited for (each is bounded by its timeout), so the record has their verdicts.
-      await states.get(context)?.observer?.settled();
+      await state?.observer?.settled();
     },
   };
 }
