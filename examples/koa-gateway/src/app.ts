@@ -2,7 +2,7 @@
 import Koa, { type Middleware } from 'koa';
 import type OpenAI from 'openai';
 import type { Logger } from 'pino';
-import type { Gate } from '@tollgate/core';
+import { markPipeline, pipelineOf, type Gate } from '@tollgate/core';
 import { tollgate } from '@tollgate/koa';
 import { inferenceRoutes, openAiError } from './routes.js';
 
@@ -14,7 +14,10 @@ export interface GatewayAppOptions {
 
 /** Runs `middleware` for `prefix` and everything under it, unknown paths included (Koa has no mount paths of its own). */
 function underPrefix(prefix: string, middleware: Middleware): Middleware {
-  return (ctx, next) => (ctx.path === prefix || ctx.path.startsWith(`${prefix}/`) ? middleware(ctx, next) : next());
+  const scoped: Middleware = (ctx, next) => (ctx.path === prefix || ctx.path.startsWith(`${prefix}/`) ? middleware(ctx, next) : next());
+  // Keeps tollgate's mark, so that `tollgate evidence` sees the pipeline in front of the routes after it.
+  const pipeline = pipelineOf(middleware);
+  return pipeline === undefined ? scoped : markPipeline(scoped, pipeline);
 }
 
 /**

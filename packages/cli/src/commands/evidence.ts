@@ -1,6 +1,6 @@
 // `tollgate evidence <module>`: the endpoint-auth evidence pack, and a failure when an inference route is open.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { exitCodes, parseCommandArgs, UsageError, type CliCommand } from '../command.js';
 import { collectEvidence } from '../evidence/collect-evidence.js';
 import { evidenceFiles } from '../evidence/evidence-files.js';
@@ -8,9 +8,10 @@ import { loadEvidenceTarget } from '../evidence/evidence-target.js';
 
 const usage = `Usage: tollgate evidence <app module> [--out DIR] [--export NAME] [--date YYYY-MM-DD] [--inference PATTERN]...
 
-Loads the app module, serves the app on 127.0.0.1, lists every route with the tollgate middleware in
-front of it, sends a request without credentials to every inference route, and, when the module gives a
-credential, one authenticated request whose inference record shows the tenant it is attributed to.
+Loads the app module (an Express, Fastify, Hono or Koa app), serves the app on 127.0.0.1, lists every
+route with the tollgate middleware in front of it, sends a request without credentials to every
+inference route, and, when the module gives a credential, one authenticated request whose inference
+record shows the tenant it is attributed to.
 Writes endpoint-inventory-<date>.md, gateway-auth-config-<date>.json, denied-request-sample-<date>.txt
 and tenant-attribution-sample-<date>.json.
 
@@ -41,9 +42,10 @@ export const evidenceCommand: CliCommand = {
     const date = values.date ?? new Date().toISOString().slice(0, 10);
     if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new UsageError(`--date must be YYYY-MM-DD; got ${JSON.stringify(date)}`);
     const module = positionals[0]!;
-    const target = await loadEvidenceTarget(resolve(io.cwd, module), values.export);
+    const modulePath = resolve(io.cwd, module);
+    const target = await loadEvidenceTarget(modulePath, values.export);
     try {
-      const evidence = await collectEvidence(target, { inferenceRoutes: values.inference ?? [] });
+      const evidence = await collectEvidence(target, { inferenceRoutes: values.inference ?? [], moduleDir: dirname(modulePath) });
       const files = evidenceFiles(evidence, { module, date, authConfig: target.authConfig, secrets: target.credential === undefined ? [] : [target.credential.value] });
       const out = resolve(io.cwd, values.out ?? 'evidence');
       mkdirSync(out, { recursive: true });

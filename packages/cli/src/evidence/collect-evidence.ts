@@ -1,11 +1,8 @@
 // Runs the app on loopback, lists and probes its routes, and takes an authenticated sample record.
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import { createServer, type RequestListener } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { InferenceRecord, Pipeline } from '@tollgate/core';
 import type { EvidenceTarget } from './evidence-target.js';
-import { expressRoutes } from './express-routes.js';
+import { requireFramework } from './frameworks.js';
 import { sendProbe, type ProbeTranscript } from './http-probe.js';
 import { concretePath, isInferenceRoute, probeBody, routePattern } from './inference-routes.js';
 
@@ -27,13 +24,16 @@ export interface RouteReport {
 /** Everything the evidence files are made from. */
 export interface CollectedEvidence {
   readonly generatedAt: Date;
+  /** The app's framework, as the files name it (`Express`, `Fastify`, `Hono`, `Koa`). */
+  readonly framework: string;
   /** Where the app was served during the run (loopback, a free port). */
   readonly baseUrl: string;
   readonly routes: readonly RouteReport[];
   readonly pipelines: ReadonlyMap<Pipeline, string>;
   /** Inference routes that answered a request without credentials. */
   readonly unprotected: readonly RouteReport[];
-  readonly opaqueMounts: readonly string[];
+  /** What may answer requests but whose routes could not be read (see AppRoutes.unlisted). */
+  readonly unlisted: readonly string[];
   readonly attribution: { readonly request: ProbeTranscript; readonly record: InferenceRecord } | undefined;
   readonly warnings: readonly string[];
 }
@@ -83,6 +83,14 @@ async function takeAttribution(target: EvidenceTarget, log: LogLike, base: strin
   }
 }
 
+/** Options of {@link collectEvidence}. */
+export interface CollectOptions {
+  /** More paths to treat as inference routes (the command's `--inference`). */
+  readonly inferenceRoutes?: readonly (string | RegExp)[];
+  /** Where the app module is: packages the app needs to be served (`@hono/node-server`) are found from here. @default process.cwd() */
+  readonly moduleDir?: string;
+}
+
 /**
  * Serves the target's app on 127.0.0.1, lists its routes, sends an unauthenticated request to every
  * inference route (and to GET routes), and, given a credential, one authenticated request whose
@@ -92,17 +100,15 @@ async function takeAttribution(target: EvidenceTarget, log: LogLike, base: strin
  * const evidence = await collectEvidence(await loadEvidenceTarget('./src/evidence.ts'));
  * evidence.unprotected.map((r) => `${r.method} ${r.path}`) // [] when every inference route needs auth
  */
-export async function collectEvidence(target: EvidenceTarget, options: { inferenceRoutes?: readonly (string | RegExp)[] } = {}): Promise<CollectedEvidence> {
-  const found = expressRoutes(target.app);
-  if (found === undefined) throw new Error('the module’s app is not an Express application (the Express adapter is the one supported so far)');
-  const pipelineIds = new Map(found.pipelines.map((p, i) => [p, `pipeline-${i + 1}`]));
+export async function collectEvidence(target: EvidenceTarget, options: CollectOptions = {}): Promise<CollectedEvidence> {
+  const framework = requireFramework(target.app);
   const patterns = [...(target.inferenceRoutes ?? []), ...(options.inferenceRoutes ?? [])].map(routePattern);
   const warnings: string[] = [];
-  const server = createServer(target.app as RequestListener);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const served = await framework.serve(target.app, options.moduleDir ?? process.cwd());
+  const base = served.baseUrl;
   try {
+    const found = framework.routes(target.app);
+    const pipelineIds = new Map(found.pipelines.map((p, i) => [p, `pipeline-${i + 1}`]));
     const routes: RouteReport[] = [];
     for (const route of found.routes) {
       const inference = isInferenceRoute(route.path, patterns, route.guards, route.method);
@@ -132,19 +138,24 @@ export async function collectEvidence(target: EvidenceTarget, options: { inferen
     let attribution: CollectedEvidence['attribution'];
     if (target.credential === undefined) warnings.push('the module gives no credential, so there is no tenant-attribution sample');
     else if (log === undefined) warnings.push('no inference log was found in the app’s tollgate pipelines, so there is no tenant-attribution sample');
-    else attribution = await takeAttribution(target, log, base, inferenceRoutes.find((r) => r.method !== 'GET') ?? inferenceRoutes[0], warnings);
+    else {
+      // The sample goes to an authenticated inference route that takes a body, when there is one.
+      const withBody = inferenceRoutes.filter((r) => r.method !== 'GET');
+      const sampleRoute = withBody.find((r) => r.authMethods.length > 0) ?? withBody[0] ?? inferenceRoutes[0];
+      attribution = await takeAttribution(target, log, base, sampleRoute, warnings);
+    }
     return {
       generatedAt: new Date(),
+      framework: framework.name,
       baseUrl: base,
       routes,
       pipelines: pipelineIds,
       unprotected: inferenceRoutes.filter((r) => r.denied === false),
-      opaqueMounts: found.opaqueMounts,
+      unlisted: found.unlisted,
       attribution,
       warnings,
     };
   } finally {
-    server.closeAllConnections();
-    server.close();
+    await served.close();
   }
 }

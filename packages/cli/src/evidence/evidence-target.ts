@@ -4,13 +4,14 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { InferenceRecord } from '@tollgate/core';
+import { frameworkOf } from './frameworks.js';
 
 /**
  * What an app module gives `tollgate evidence`. The module default-exports this object, a function
  * (sync or async) returning it, or just the app; `--export NAME` picks a named export instead.
  */
 export interface EvidenceTarget {
-  /** The app, not listening: an Express 4/5 application (other frameworks as their adapters land). */
+  /** The app, not listening: an Express 4/5, Fastify 5, Hono 4 or Koa 2/3 app (the command serves it on 127.0.0.1). */
   readonly app: unknown;
   /** A working credential for the authenticated sample request (a test key). Never written out. */
   readonly credential?: { readonly value: string; /** @default 'authorization' (sent as `Bearer <value>`) */ readonly header?: string };
@@ -26,9 +27,7 @@ export interface EvidenceTarget {
   close?(): void | Promise<void>;
 }
 
-function isApp(value: unknown): boolean {
-  return typeof value === 'function' && typeof (value as { use?: unknown }).use === 'function' && typeof (value as { set?: unknown }).set === 'function';
-}
+const isApp = (value: unknown): boolean => frameworkOf(value) !== undefined;
 
 async function importModule(path: string): Promise<Record<string, unknown>> {
   const url = pathToFileURL(path).href;
@@ -71,5 +70,5 @@ export async function loadEvidenceTarget(path: string, exportName?: string): Pro
   if (typeof value === 'function' && !isApp(value)) value = await (value as () => unknown)();
   if (isApp(value)) return { app: value };
   if (value !== null && typeof value === 'object' && 'app' in value) return value as EvidenceTarget;
-  throw new Error(`export "${name}" of ${path} is neither an app nor { app, … } (nor a function returning one)`);
+  throw new Error(`export "${name}" of ${path} is neither an app (Express 4/5, Fastify 5, Hono 4, Koa 2/3) nor { app, … } (nor a function returning one)`);
 }

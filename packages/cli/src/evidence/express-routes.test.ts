@@ -1,20 +1,15 @@
 // Route listing of real Express 5 and Express 4 apps: mount paths, nested routers, route-level guards, and order.
 import { createRequire } from 'node:module';
-import { apiKey, gate, memoryKeyStore, type Pipeline } from '@tollgate/core';
+import type { Pipeline } from '@tollgate/core';
 import { tollgate } from '@tollgate/express';
 import express from 'express';
 import { describe, expect, it } from 'vitest';
-import { expressRoutes, type AppRoute } from './express-routes.js';
+import { expressRoutes } from './express-routes.js';
+import { newGate, summary } from './fixtures/route-summary.js';
 
 // Express 4 is installed for the adapter's own tests, under the alias `express4`.
 const express4 = createRequire(new URL('../../../express/package.json', import.meta.url))('express4') as typeof express;
 const ok = (_req: unknown, res: { end: () => void }) => res.end();
-const newGate = () => gate({ authenticate: { methods: [apiKey({ store: memoryKeyStore() })] } });
-
-/** `METHOD path -> guard names` lines, easy to compare. */
-function summary(routes: readonly AppRoute[], names: Map<Pipeline, string>): string[] {
-  return routes.map((r) => `${r.method} ${r.path} -> ${r.guards.map((g) => names.get(g) ?? '?').join(',') || 'public'}`);
-}
 
 describe('expressRoutes', () => {
   it.each([
@@ -53,7 +48,7 @@ describe('expressRoutes', () => {
       'ALL /v1/anything -> main',
     ]);
     expect(found.pipelines).toEqual([main, admin]);
-    expect(found.opaqueMounts).toEqual(['/sub']);
+    expect(found.unlisted).toEqual(['`/sub` (a mounted sub-application)']);
   });
 
   it('applies a guard mounted at a parametrised path only to the paths it covers', () => {
@@ -73,6 +68,6 @@ describe('expressRoutes', () => {
   it('returns undefined for something that is not an Express app, and no routes for an empty one', () => {
     expect(expressRoutes(() => undefined)).toBeUndefined();
     expect(expressRoutes({ use() {}, set() {} })).toBeUndefined();
-    expect(expressRoutes(express4())).toEqual({ routes: [], pipelines: [], opaqueMounts: [] });
+    expect(expressRoutes(express4())).toEqual({ routes: [], pipelines: [], unlisted: [] });
   });
 });

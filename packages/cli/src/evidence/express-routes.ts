@@ -1,27 +1,9 @@
 // Lists the routes of an Express 4 or 5 app and the tollgate pipelines mounted in front of each.
-import { METHODS } from 'node:http';
+import { METHODS, type RequestListener } from 'node:http';
 import { pipelineOf, type Pipeline } from '@tollgate/core';
+import { listenOnLoopback, type AppFramework, type AppRoute, type AppRoutes } from './app-framework.js';
 
 const allMethods = METHODS.map((m) => m.toLowerCase());
-
-/** A route of the app, one per method, with the tollgate pipelines that run before its handler. */
-export interface AppRoute {
-  /** Upper-case method; `ALL` for `app.all`. */
-  readonly method: string;
-  /** The full path pattern, mount paths included (`/v1/chat/completions`, `/users/:id`). */
-  readonly path: string;
-  /** Tollgate pipelines mounted before the handler on a path that covers this route, outermost first. */
-  readonly guards: readonly Pipeline[];
-}
-
-/** What could be read from the app's router. */
-export interface AppRoutes {
-  readonly routes: readonly AppRoute[];
-  /** Every tollgate pipeline found, once each. */
-  readonly pipelines: readonly Pipeline[];
-  /** Mount paths of sub-apps whose routes Express does not expose (listed, not inspected). */
-  readonly opaqueMounts: readonly string[];
-}
 
 interface Layer {
   readonly name?: string;
@@ -82,7 +64,7 @@ function routerStack(handle: unknown): readonly Layer[] | undefined {
   return typeof handle === 'function' && Array.isArray(stack) ? (stack as Layer[]) : undefined;
 }
 
-function walk(stack: readonly Layer[], prefix: string, inherited: readonly Guard[], out: { routes: AppRoute[]; pipelines: Set<Pipeline>; opaque: string[] }): void {
+function walk(stack: readonly Layer[], prefix: string, inherited: readonly Guard[], out: { routes: AppRoute[]; pipelines: Set<Pipeline>; unlisted: string[] }): void {
   const guards = [...inherited];
   for (const layer of stack) {
     const route = layer.route;
@@ -115,9 +97,13 @@ function walk(stack: readonly Layer[], prefix: string, inherited: readonly Guard
       if (pipeline !== undefined) {
         guards.push({ prefix: at, pipeline });
         out.pipelines.add(pipeline);
-      } else if (layer.name === 'mounted_app') out.opaque.push(at);
+      } else if (layer.name === 'mounted_app') out.unlisted.push(`\`${at || '/'}\` (a mounted sub-application)`);
     }
   }
+}
+
+function isExpressApp(app: unknown): boolean {
+  return typeof app === 'function' && typeof (app as { use?: unknown }).use === 'function' && typeof (app as { set?: unknown }).set === 'function';
 }
 
 /**
@@ -129,7 +115,7 @@ function walk(stack: readonly Layer[], prefix: string, inherited: readonly Guard
  * routes.map((r) => `${r.method} ${r.path} ${r.guards.length > 0 ? 'tollgate' : 'public'}`);
  */
 export function expressRoutes(app: unknown): AppRoutes | undefined {
-  if (typeof app !== 'function' || typeof (app as { use?: unknown }).use !== 'function' || typeof (app as { set?: unknown }).set !== 'function') return undefined;
+  if (!isExpressApp(app)) return undefined;
   // Express 4 keeps `app._router` (absent until a route is added) and throws on `app.router`; Express 5 has `app.router`.
   let router = (app as { _router?: unknown })._router;
   if (router === undefined) {
@@ -140,7 +126,15 @@ export function expressRoutes(app: unknown): AppRoutes | undefined {
     }
   }
   const stack = (router as { stack?: unknown } | undefined)?.stack;
-  const out = { routes: [] as AppRoute[], pipelines: new Set<Pipeline>(), opaque: [] as string[] };
+  const out = { routes: [] as AppRoute[], pipelines: new Set<Pipeline>(), unlisted: [] as string[] };
   if (Array.isArray(stack)) walk(stack as Layer[], '', [], out);
-  return { routes: out.routes, pipelines: [...out.pipelines], opaqueMounts: out.opaque };
+  return { routes: out.routes, pipelines: [...out.pipelines], unlisted: out.unlisted };
 }
+
+/** Express 4 and 5: the app is a request listener. */
+export const expressFramework: AppFramework = {
+  name: 'Express',
+  matches: isExpressApp,
+  serve: (app) => listenOnLoopback(app as RequestListener),
+  routes: (app) => expressRoutes(app)!,
+};

@@ -26,9 +26,15 @@ export function isInferenceRoute(path: string, patterns: readonly RegExp[], guar
   return takesBody && guards.some((g) => g.steps.some((s) => s.name === 'validateRequest'));
 }
 
-/** A concrete path for a pattern: each `:param` becomes `evidence`. */
+/**
+ * A concrete path for a pattern: each `:param` (with its constraint, `:id{[0-9]+}`, `:id(\\d+)`) and each
+ * `*` becomes `evidence`.
+ *
+ * @example
+ * concretePath('/t/:tenant/v1/*') // '/t/evidence/v1/evidence'
+ */
 export function concretePath(path: string): string {
-  return path.replace(/:[A-Za-z0-9_]+\??/g, 'evidence').replace(/\*/g, 'evidence');
+  return path.replace(/:[A-Za-z0-9_]+(?:\{[^}]*\}|\([^)]*\))?\??/g, 'evidence').replace(/\*/g, 'evidence');
 }
 
 /**
