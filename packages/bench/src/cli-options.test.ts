@@ -25,6 +25,12 @@ describe('parseBenchOptions', () => {
     expect(options.only?.test('express/full')).toBe(false);
   });
 
+  it('passes a profile sampling interval on only with a profile directory', () => {
+    expect(parse('--cpu-prof', '/tmp/prof', '--cpu-prof-interval', '100')).toMatchObject({ cpuProfileDir: '/tmp/prof', cpuProfileIntervalUs: 100 });
+    expect(parse('--cpu-prof', '/tmp/prof').cpuProfileIntervalUs).toBeUndefined();
+    expect(() => parse('--cpu-prof-interval', '100')).toThrow('--cpu-prof-interval needs --cpu-prof <dir>');
+  });
+
   it('takes the Redis URL from REDIS_URL when no option names one', () => {
     expect(parseBenchOptions([], { REDIS_URL: 'redis://redis.internal:6379' }).redisUrl).toBe('redis://redis.internal:6379');
   });

@@ -30,6 +30,8 @@ export interface BenchOptions {
   readonly redisUrl: string;
   /** Write a CPU profile of every app process here. @default none */
   readonly cpuProfileDir: string | undefined;
+  /** Microseconds between CPU profile samples. @default 1000 (Node's) */
+  readonly cpuProfileIntervalUs: number | undefined;
   readonly help: boolean;
 }
 
@@ -54,6 +56,7 @@ export const usage = `Usage: pnpm bench [options]
   --no-out               write no report
   --redis-url <url>      Redis for the full-redis configurations (default REDIS_URL or redis://127.0.0.1:6379)
   --cpu-prof <dir>       write a V8 CPU profile of each app process into <dir> (slows the apps down)
+  --cpu-prof-interval <µs> microseconds between profile samples (default Node's 1000; smaller sees more, costs more)
   --help                 this text`;
 
 /** A command-line mistake; run.ts prints it with the usage. */
@@ -84,7 +87,7 @@ function pattern(text: string | undefined): RegExp {
  */
 export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEnv): BenchOptions {
   const given = new Map<string, string | true>();
-  const valued = new Set(['--duration', '--warmup', '--connections', '--repeats', '--only', '--upstream', '--flood-rate', '--flood-valid-rate', '--out', '--redis-url', '--cpu-prof']);
+  const valued = new Set(['--duration', '--warmup', '--connections', '--repeats', '--only', '--upstream', '--flood-rate', '--flood-valid-rate', '--out', '--redis-url', '--cpu-prof', '--cpu-prof-interval']);
   const flags = new Set(['--smoke', '--source', '--no-micro', '--no-flood', '--no-out', '--help']);
   for (let index = 0; index < argv.length; index++) {
     const arg = argv[index]!;
@@ -104,6 +107,7 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
   const upstream = text('--upstream') ?? 'http';
   if (upstream !== 'http' && upstream !== 'inline') throw new UsageError(`--upstream must be http or inline; got ${JSON.stringify(upstream)}`);
   if (given.has('--out') && given.has('--no-out')) throw new UsageError('give --out or --no-out, not both');
+  if (given.has('--cpu-prof-interval') && !given.has('--cpu-prof')) throw new UsageError('--cpu-prof-interval needs --cpu-prof <dir>');
   const out = given.has('--no-out') ? undefined : (text('--out') ?? (smoke ? undefined : defaultReport));
   return {
     duration: given.has('--duration') ? number('--duration', text('--duration'), 1, 3_600, false) : smoke ? 1 : 10,
@@ -121,6 +125,7 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
     out,
     redisUrl: text('--redis-url') ?? env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
     cpuProfileDir: text('--cpu-prof'),
+    cpuProfileIntervalUs: given.has('--cpu-prof-interval') ? number('--cpu-prof-interval', text('--cpu-prof-interval'), 10, 100_000, true) : undefined,
     help: given.has('--help'),
   };
 }

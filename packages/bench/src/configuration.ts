@@ -35,6 +35,8 @@ export interface StartSettings {
   readonly source: boolean;
   /** Write a V8 CPU profile of each app process into this directory (slows the apps down). */
   readonly cpuProfileDir?: string | undefined;
+  /** Microseconds between profile samples. @default Node's (1000) */
+  readonly cpuProfileIntervalUs?: number | undefined;
 }
 
 /** An app running in its own process. */

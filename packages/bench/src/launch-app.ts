@@ -49,7 +49,8 @@ function waitForReady(child: ChildProcess, stderr: () => string, what: string): 
  */
 export async function launchApp(spec: AppSpec, settings: StartSettings): Promise<RunningApp> {
   const what = `${spec.app}${spec.chain === undefined ? '' : ` + ${spec.chain}`}`;
-  const execArgv = ['--import', 'tsx', ...(settings.source ? ['--import', sourceHooks] : []), ...(settings.cpuProfileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${settings.cpuProfileDir}`])];
+  const profile = settings.cpuProfileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${settings.cpuProfileDir}`, ...(settings.cpuProfileIntervalUs === undefined ? [] : [`--cpu-prof-interval=${settings.cpuProfileIntervalUs}`])];
+  const execArgv = ['--import', 'tsx', ...(settings.source ? ['--import', sourceHooks] : []), ...profile];
   const child = fork(entry, [], {
     execArgv,
     env: { ...process.env, TOLLGATE_BENCH_SPEC: JSON.stringify(spec) },

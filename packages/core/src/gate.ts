@@ -13,7 +13,7 @@ import type { ValidateRequestOptions } from './validate-request/validate-request
 /** A step that holds resources (watchers, timers, connections) to release at shutdown. */
 export interface ClosableStep extends Step {
   close?(): Promise<void>;
-  /** Resolves once the step has loaded what it loads in the background (a Cedar engine); rejects with why it cannot. */
+  /** Resolves once the step has loaded what it loads in the background (a Cedar engine, a store connection); rejects with why it cannot. */
   ready?(): Promise<void>;
 }
 
@@ -45,8 +45,10 @@ export interface GateOptions extends Omit<PipelineOptions, 'steps'> {
 export interface Gate extends Pipeline {
   close(): Promise<void>;
   /**
-   * Resolves once every step is ready (a policy engine loaded in the background, as `provider: cedar`
-   * in a config file is); rejects with the first ConfigError. Until then such a step fails closed.
+   * Resolves once every step is ready: a policy engine loaded in the background (`provider: cedar` in a
+   * config file) and the Redis or Postgres stores a config file names, connected. Rejects with the first
+   * failure: a ConfigError, or a StoreConnectionError naming the URL without its password. Until then
+   * such a step fails closed (a store that cannot be reached answers 503, or its rules' outage policy).
    */
   ready(): Promise<void>;
 }
@@ -83,13 +85,15 @@ export function gate(options: GateOptions): Gate {
   const builtIn = [log, authn, tenantStep, validateStep, authzStep, admission, rateLimit].filter((s): s is ClosableStep => s !== undefined);
   const steps: ClosableStep[] = [...builtIn, ...extra];
   const pipeline = createPipeline({ ...shared, steps });
+  // Methods built from options may connect in the background too (a key store named in a config file).
+  const methods = isStep(options.authenticate) ? [] : options.authenticate.methods;
   return {
     ...pipeline,
     async close() {
       await Promise.all(steps.map((step) => step.close?.()));
     },
     async ready() {
-      await Promise.all(steps.map((step) => step.ready?.()));
+      await Promise.all([...steps.map((step) => step.ready?.()), ...methods.map((method) => method.ready?.())]);
     },
   };
 }

@@ -10,7 +10,8 @@ export { parseIp, parseCidr, ipInCidr, formatIp, type ParsedIp, type CidrBlock }
 export { clientIpResolver, type TrustProxy, type ClientIpResolver } from './net/client-ip.js';
 export type { Step } from './pipeline/step.js';
 export { createPipeline, type Pipeline, type PipelineOptions } from './pipeline/pipeline.js';
-export type { ResponseObserver, ResponseOutcome } from './pipeline/step.js';
+export type { ResponseObserver, ResponseOutcome, ResponseHold } from './pipeline/step.js';
+export { judgeHeldResponse, type HeldJudge } from './pipeline/response-hold.js';
 export { gate, type Gate, type GateOptions, type ClosableStep } from './gate.js';
 export { authenticate, type AuthenticateOptions, type AuthenticateStep } from './authenticate/authenticate.js';
 export type { AuthMethod, Credential, Verified } from './authenticate/auth-method.js';
@@ -116,5 +117,16 @@ export { keyView, keyStatus, type KeyView, type KeyStatus } from './key-lifecycl
 export { storeCall } from './key-lifecycle/store-call.js';
 export { redactUrl } from './store-connection/redact-url.js';
 export { StoreConnectionError } from './store-connection/store-connection-error.js';
+export { parseStoreLocation, describeStoreLocation, remoteStoreType, type StoreLocation, type RemoteStoreType } from './store-connection/store-location.js';
+export {
+  openRemoteStore,
+  storePackages,
+  type StoreModules,
+  type RedisStoreModule,
+  type PostgresStoreModule,
+  type RedisStoreSettings,
+  type PostgresStoreSettings,
+  type RemoteStores,
+} from './store-connection/store-packages.js';
 export { adminApi, type AdminApi, type AdminApiOptions, type AdminRequest, type AdminDecision } from './admin-api/admin-api.js';
 export type { AdminOperation } from './admin-api/admin-routes.js';

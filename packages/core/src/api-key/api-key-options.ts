@@ -30,7 +30,11 @@ export interface ApiKeyOptions {
     readonly maxEntries?: number;
   };
   readonly argon2?: {
-    /** argon2 verifications running at once (they use libuv's thread pool). @default 2 */
+    /**
+     * argon2 verifications running at once (they use libuv's thread pool). One core is kept free for
+     * the event loop, so a flood of wrong keys cannot starve valid requests.
+     * @default os.availableParallelism() - 1, at least 1
+     */
     readonly maxConcurrent?: number;
     /** Verifications waiting for a slot; past this, requests get 503 with Retry-After. @default 64 */
     readonly maxQueue?: number;

@@ -4,7 +4,7 @@ import { createRequest } from '../request/tg-request.js';
 import { memoryKeyStore } from '../key-store/memory-key-store.js';
 import type { KeyRecord } from '../key-store/key-record.js';
 import type { WritableKeyStore } from '../key-store/key-store.js';
-import { apiKey, type ApiKeyMethod } from './api-key.js';
+import { apiKey, defaultArgon2Concurrency, type ApiKeyMethod } from './api-key.js';
 import type { ApiKeyOptions } from './api-key-options.js';
 import { createApiKey } from './create-api-key.js';
 import { formatApiKey, parseApiKey } from './key-format.js';
@@ -203,5 +203,12 @@ describe('apiKey', () => {
     expect(method.accepts({ value: key, header: 'x-api-key' })).toBe(true);
     expect(method.accepts({ value: key, header: 'x-other' })).toBe(false);
     expect(method.accepts({ value: 'eyJhbGciOi.x.y', header: 'authorization' })).toBe(false);
+  });
+});
+
+describe('argon2 pool size', () => {
+  it('defaults to one less than the cores, at least one, so the event loop keeps a core under a flood', () => {
+    expect([1, 2, 4, 16].map((cores) => defaultArgon2Concurrency(cores))).toEqual([1, 1, 3, 15]);
+    expect(defaultArgon2Concurrency()).toBeGreaterThanOrEqual(1);
   });
 });

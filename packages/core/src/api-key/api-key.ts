@@ -1,4 +1,5 @@
 // The API key method: parse and checksum, cached verification, failure throttles, then bounded argon2.
+import { availableParallelism } from 'node:os';
 import type { Principal } from '../context/principal.js';
 import { ConfigError, TollgateError } from '../errors/tollgate-error.js';
 import type { AuthMethod, Credential, Verified } from '../authenticate/auth-method.js';
@@ -50,6 +51,14 @@ function toPrincipal(record: KeyRecord): Principal {
 function notAfter(record: KeyRecord): number {
   const times = [record.expiresAt, record.revokedAt].filter((t): t is string => t !== undefined).map((t) => Date.parse(t));
   return Math.min(Number.POSITIVE_INFINITY, ...times);
+}
+
+/**
+ * One argon2 verification less than there are cores (at least one): a flood of wrong keys then keeps
+ * every core but one busy at most, and the event loop (valid requests, cache hits) keeps a core.
+ */
+export function defaultArgon2Concurrency(cores: number = availableParallelism()): number {
+  return Math.max(1, cores - 1);
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
@@ -106,7 +115,7 @@ export function apiKey(options: ApiKeyOptions): ApiKeyMethod {
     now,
   });
   const argon2Slots = new ConcurrencyLimiter(
-    wholeNumber(options.argon2?.maxConcurrent, 'apiKey.argon2.maxConcurrent', 2, 1, 64),
+    wholeNumber(options.argon2?.maxConcurrent, 'apiKey.argon2.maxConcurrent', defaultArgon2Concurrency(), 1, 64),
     wholeNumber(options.argon2?.maxQueue, 'apiKey.argon2.maxQueue', 64, 0, 100_000),
   );
   const maxTracked = wholeNumber(options.throttle?.maxTracked, 'apiKey.throttle.maxTracked', 100_000, 1, 10_000_000);

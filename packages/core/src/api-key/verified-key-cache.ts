@@ -1,5 +1,5 @@
-// Successful key verifications, cached under an HMAC of the whole key so argon2 runs once per key per TTL.
-import { createHmac, randomBytes } from 'node:crypto';
+// Successful key verifications, cached under a salted hash of the whole key so argon2 runs once per key per TTL.
+import { credentialFingerprint } from '../authenticate/credential-fingerprint.js';
 import type { Principal } from '../context/principal.js';
 
 interface Entry {
@@ -16,8 +16,8 @@ export interface VerifiedKeyCacheOptions {
 }
 
 /**
- * Maps HMAC(per-process random salt, key) to the principal it verified as. The key itself is never
- * stored, and the salt never leaves the process, so a heap dump does not yield usable lookups.
+ * Maps SHA-256(per-process random salt, key) to the principal it verified as. The key itself is
+ * never stored, and the salt never leaves the process, so a heap dump does not yield usable lookups.
  *
  * @example
  * const cache = new VerifiedKeyCache({ ttlMs: 30_000, maxEntries: 10_000, now: Date.now });
@@ -25,7 +25,7 @@ export interface VerifiedKeyCacheOptions {
  * cache.get(fp) ?? cache.set(fp, principal, cache.generation(principal.keyId!), Date.now() + 30_000);
  */
 export class VerifiedKeyCache {
-  readonly #salt = randomBytes(32);
+  readonly #fingerprint = credentialFingerprint();
   readonly #entries = new Map<string, Entry>();
   readonly #byKeyId = new Map<string, Set<string>>();
   readonly #generations = new Map<string, number>();
@@ -37,7 +37,7 @@ export class VerifiedKeyCache {
 
   /** The cache key for a plaintext key. */
   fingerprint(key: string): string {
-    return createHmac('sha256', this.#salt).update(key).digest('base64url');
+    return this.#fingerprint(key);
   }
 
   /** The principal for a fingerprint, if verified recently and still valid. */

@@ -50,14 +50,24 @@ function checkProvider(provider: PolicyProvider, models: ModelLookup | undefined
   return provider;
 }
 
-async function ask(provider: PolicyProvider, request: AuthorizationRequest): Promise<PolicyDecision> {
+// A provider that is down says so with a TollgateError (503); anything else is a bug: fail closed.
+const providerFailure = (thrown: unknown): TollgateError => (isTollgateError(thrown) ? thrown : new TollgateError('TG_INTERNAL', { cause: thrown }));
+
+/** The provider's checked decision; synchronous when the provider answers synchronously (RBAC, Cedar). */
+function ask(provider: PolicyProvider, request: AuthorizationRequest): PolicyDecision | Promise<PolicyDecision> {
   let answer: unknown;
   try {
-    answer = await provider.decide(request);
+    answer = provider.decide(request);
   } catch (thrown) {
-    // A provider that is down says so with a TollgateError (503); anything else is a bug: fail closed.
-    if (isTollgateError(thrown)) throw thrown;
-    throw new TollgateError('TG_INTERNAL', { cause: thrown });
+    throw providerFailure(thrown);
+  }
+  if (typeof (answer as Partial<PromiseLike<unknown>> | null)?.then === 'function') {
+    return Promise.resolve(answer).then(
+      (value) => checkedDecision(value, provider.name),
+      (thrown: unknown) => {
+        throw providerFailure(thrown);
+      },
+    );
   }
   return checkedDecision(answer, provider.name);
 }
@@ -120,7 +130,7 @@ export function authorize(options: AuthorizeOptions): AuthorizeStep {
           record = { ...record, rule: 'authenticated' };
           throw new TollgateError('TG_MISSING_CREDENTIAL');
         }
-        const engine = await loaded();
+        const engine = provider ?? (await loaded());
         const action = actions.find(context.request.method, context.request.path, context.inference);
         record = { ...record, provider: engine.name, action: action ?? 'unknown' };
         if (action === undefined) {
@@ -137,7 +147,8 @@ export function authorize(options: AuthorizeOptions): AuthorizeStep {
         const request = authorizationRequestOf(context, principal, action);
         const required = (engine.requiresFacts ?? []).filter((fact) => request.missing.includes(fact));
         if (required.length > 0) throw missingStepError(required);
-        const decision = await ask(engine, request);
+        const asked = ask(engine, request);
+        const decision = asked instanceof Promise ? await asked : asked;
         record = { ...record, allow: decision.allow, rule: decision.rule, ...(decision.reason === undefined ? {} : { reason: decision.reason }), ...(decision.cached === undefined ? {} : { cached: decision.cached }) };
         if (decision.allow) return;
         if (decision.missing !== undefined && decision.missing.length > 0) throw missingStepError(decision.missing);

@@ -5,7 +5,7 @@ import { VerifiedTokenCache } from './verified-token-cache.js';
 const principal = (subject: string): Principal => ({ subject, kind: 'user', method: 'jwt', roles: [], scopes: [], claims: {} });
 
 describe('VerifiedTokenCache', () => {
-  it('keys entries by an HMAC of the token, never the token itself', () => {
+  it('keys entries by a salted hash of the token, never the token itself', () => {
     const cache = new VerifiedTokenCache({ maxEntries: 10, now: () => 0 });
     const fp = cache.fingerprint('secret-token');
     expect(fp).not.toContain('secret-token');

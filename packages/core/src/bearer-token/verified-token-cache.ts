@@ -1,5 +1,5 @@
-// Verified bearer tokens, cached under an HMAC of the token so a steady stream skips signature checks and provider calls.
-import { createHmac, randomBytes } from 'node:crypto';
+// Verified bearer tokens, cached under a salted hash of the token so a steady stream skips signature checks and provider calls.
+import { credentialFingerprint } from '../authenticate/credential-fingerprint.js';
 import type { Principal } from '../context/principal.js';
 
 interface Entry {
@@ -26,7 +26,7 @@ export interface VerifiedTokenCacheOptions {
 }
 
 /**
- * Maps HMAC(per-process random salt, token) to the principal it verified as. The token is never
+ * Maps SHA-256(per-process random salt, token) to the principal it verified as. The token is never
  * stored. Callers bound each entry by the token's own expiry, so nothing is served past `exp`.
  *
  * @example
@@ -36,7 +36,7 @@ export interface VerifiedTokenCacheOptions {
  * cache.get(fp)?.principal;
  */
 export class VerifiedTokenCache {
-  readonly #salt = randomBytes(32);
+  readonly #fingerprint = credentialFingerprint();
   readonly #entries = new Map<string, Entry>();
   readonly #options: VerifiedTokenCacheOptions;
 
@@ -46,7 +46,7 @@ export class VerifiedTokenCache {
 
   /** The cache key of a token. */
   fingerprint(token: string): string {
-    return createHmac('sha256', this.#salt).update(token).digest('base64url');
+    return this.#fingerprint(token);
   }
 
   /** The cached verification, or undefined when there is none or it is past its usable time. */

@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { AuthorizationRequest, ExplanationStep, PolicyDecision, PolicyFact, PolicyProvider } from '../authorize/policy-provider.js';
 import { ConfigError, TollgateError } from '../errors/tollgate-error.js';
+import { wholeNumber } from '../options/option-checks.js';
+import { CedarDecisionCache, type CedarOutcome } from './cedar-decision-cache.js';
 import { loadCedarEngine, type CedarEngine } from './cedar-engine.js';
 import { parseCedarPolicies, type ParsedCedarPolicies } from './cedar-policy-set.js';
 import { cedarCall } from './cedar-request.js';
@@ -17,6 +19,21 @@ export interface CedarOptions {
   readonly schema?: string | object;
   /** A file with the schema in Cedar syntax (`.cedarschema`) or JSON (`.json`). */
   readonly schemaFile?: string;
+  /**
+   * Reuse evaluations: a bounded LRU keyed by everything Cedar is given for a request (principal and
+   * its roles, scopes and tenant, action, resource, context). `false` evaluates every request.
+   * @default { maxEntries: 10000, ttlMs: 60000 }
+   */
+  readonly cache?:
+    | false
+    | {
+        /** Most evaluations kept; the least recently used go first. @default 10000 */
+        readonly maxEntries?: number;
+        /** How long an evaluation is reused. @default 60000 */
+        readonly ttlMs?: number;
+      };
+  /** Clock of the cache, for tests. @default Date.now */
+  readonly now?: () => number;
 }
 
 /** The Cedar provider. */
@@ -24,6 +41,8 @@ export interface CedarProvider extends PolicyProvider {
   readonly name: 'cedar';
   /** The version of the Cedar engine in use. */
   readonly cedarVersion: string;
+  /** The evaluation cache (undefined with `cache: false`). */
+  readonly cache: CedarDecisionCache | undefined;
 }
 
 function readText(file: string, what: string): string {
@@ -34,15 +53,18 @@ function readText(file: string, what: string): string {
   }
 }
 
-interface Outcome {
-  readonly decision: 'allow' | 'deny' | null;
-  /** Policies that determined (stateful) or were satisfied (partial). */
-  readonly determining: readonly string[];
-}
+type Outcome = CedarOutcome;
 
-function evaluate(engine: CedarEngine, parsed: ParsedCedarPolicies, request: AuthorizationRequest): Outcome {
+function evaluate(engine: CedarEngine, parsed: ParsedCedarPolicies, request: AuthorizationRequest, cache: CedarDecisionCache | undefined): Outcome {
   const partial = request.missing.some((fact) => parsed.factsUsed.has(fact));
   const call = cedarCall(request, partial);
+  if (cache === undefined) return evaluateCall(engine, parsed, call, partial);
+  // The key is the engine's whole input: equal keys are equal questions, whatever else the request holds.
+  const key = `${partial ? 'p' : 's'}${JSON.stringify(call)}`;
+  return cache.get(key) ?? cache.set(key, evaluateCall(engine, parsed, call, partial));
+}
+
+function evaluateCall(engine: CedarEngine, parsed: ParsedCedarPolicies, call: ReturnType<typeof cedarCall>, partial: boolean): Outcome {
   if (!partial && call.resource !== null) {
     const schema = parsed.schemaName === undefined ? {} : { preparsedSchemaName: parsed.schemaName, validateRequest: true };
     const answer = engine.statefulIsAuthorized({ ...call, resource: call.resource, preparsedPolicySetId: parsed.setId, ...schema });
@@ -109,16 +131,31 @@ export async function cedar(options: CedarOptions, engineLoader: () => Promise<C
       throw new ConfigError(`cedar: schema file ${options.schemaFile} is not valid JSON: ${(error as Error).message}`, { cause: error });
     }
   }
+  const cacheOption = options.cache;
+  if (cacheOption !== undefined && cacheOption !== false && (cacheOption === null || typeof cacheOption !== 'object')) throw new ConfigError('cedar: cache must be false or { maxEntries, ttlMs }');
+  if (options.now !== undefined && typeof options.now !== 'function') throw new ConfigError('cedar: now must be a function returning milliseconds');
+  const cacheSettings =
+    cacheOption === false
+      ? undefined
+      : {
+          maxEntries: wholeNumber(cacheOption?.maxEntries, 'cedar.cache.maxEntries', 10_000, 1, 10_000_000),
+          ttlMs: wholeNumber(cacheOption?.ttlMs, 'cedar.cache.ttlMs', 60_000, 1, 86_400_000),
+          now: options.now ?? Date.now,
+        };
   const engine = await engineLoader();
   const parsed = parseCedarPolicies(engine, text, source, schema);
+  // One cache per parsed policy set: whatever replaces the set must replace the cache with it.
+  const cache = cacheSettings === undefined ? undefined : new CedarDecisionCache(cacheSettings);
   const mayRouteModels = [...parsed.policies.values()].some((p) => p.fallback !== undefined);
   return {
     name: 'cedar',
     cedarVersion: engine.getCedarVersion(),
     mayRouteModels,
-    decide: (request) => toDecision(parsed, request, evaluate(engine, parsed, request)),
+    cache,
+    // A cached evaluation gives exactly the decision a fresh one would: nothing marks it as cached.
+    decide: (request) => toDecision(parsed, request, evaluate(engine, parsed, request, cache)),
     explain(request) {
-      const outcome = evaluate(engine, parsed, request);
+      const outcome = evaluate(engine, parsed, request, cache);
       const steps: ExplanationStep[] = [...parsed.policies.values()].map((p) => ({
         rule: p.id,
         effect: p.effect,

@@ -62,6 +62,8 @@ export interface Decisions {
   authz?: AuthzDecision;
   /** Set when a step refused the request: which step, and with what. */
   refusal?: { readonly step: string; readonly code: ErrorCode; readonly status: number };
+  /** Set when a step withheld the handler's answer and a refusal was sent instead (the model was called: usage is charged). */
+  blocked?: { readonly step: string; readonly code: ErrorCode; readonly status: number };
   [step: string]: unknown;
 }
 
@@ -118,7 +120,8 @@ export function createContext(init: {
   /** @default false */
   peerTrusted?: boolean;
 }): ContextHandle {
-  const controller = new AbortController();
+  // Made on first use: most requests end without anyone reading the signal or aborting.
+  let controller: AbortController | undefined;
   const completed: string[] = [];
   let usage: Usage | undefined;
   const context: TgContext = {
@@ -139,13 +142,16 @@ export function createContext(init: {
       if (!isUsage(next)) throw new TypeError('recordUsage expects { inputTokens, outputTokens } as whole numbers >= 0');
       usage = { inputTokens: next.inputTokens, outputTokens: next.outputTokens };
     },
-    signal: controller.signal,
+    get signal() {
+      controller ??= new AbortController();
+      return controller.signal;
+    },
     responseHeaders: { [init.requestIdHeader]: init.requestId },
     completedSteps: completed,
   };
   return {
     context,
-    abort: (reason) => controller.abort(new Error(reason)),
+    abort: (reason) => (controller ??= new AbortController()).abort(new Error(reason)),
     complete: (step) => void completed.push(step),
   };
 }

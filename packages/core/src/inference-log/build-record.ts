@@ -104,6 +104,7 @@ export function buildInferenceRecord(inputs: RecordInputs): InferenceRecord {
   const usage = usageOf(context);
   const authn = decisions.authn;
   const refusal = decisions.refusal;
+  const blocked = decisions.blocked;
   const latency = Math.max(0, inputs.endedAt - context.startedAt);
   const stream = inference?.stream ?? (observed?.contentType?.toLowerCase().startsWith('text/event-stream') === true);
   const userAgent = request.header('user-agent');
@@ -125,8 +126,8 @@ export function buildInferenceRecord(inputs: RecordInputs): InferenceRecord {
     provider: text(model?.provider),
     api: inference?.api ?? null,
     status: outcome.status,
-    outcome: outcomeOf(outcome.status, outcome.aborted, refusal !== undefined),
-    reason: refusal?.code ?? null,
+    outcome: blocked !== undefined && !outcome.aborted ? 'blocked' : outcomeOf(outcome.status, outcome.aborted, refusal !== undefined),
+    reason: refusal?.code ?? blocked?.code ?? null,
     latency_ms: round1(latency),
     ttft_ms: stream && observed?.firstByteAt !== undefined ? round1(observed.firstByteAt - context.startedAt) : null,
     input_tokens: usage?.inputTokens ?? null,

@@ -104,8 +104,8 @@ export function inferenceLog(options: InferenceLogOptions = {}): InferenceLogSte
     context.decisions['audit'] = { strict: true, admitted: true };
   };
 
-  const appFields = (context: TgContext): Record<string, unknown> => {
-    if (settings.fields === undefined) return {};
+  const appFields = (context: TgContext): Record<string, unknown> | undefined => {
+    if (settings.fields === undefined) return undefined;
     try {
       const extra = safeValue(settings.fields(context) ?? {}, { maxStringLength: settings.maxFieldLength, maxDepth: 5, maxEntries: 50 });
       const out: Record<string, unknown> = {};
@@ -116,16 +116,22 @@ export function inferenceLog(options: InferenceLogOptions = {}): InferenceLogSte
       return out;
     } catch (error) {
       settings.onError(error);
-      return {};
+      return undefined;
     }
   };
 
+  const noPrompt = { hash: null, raw: undefined } as const;
   const prompt = async (context: TgContext): Promise<{ hash: string | null; raw: string | undefined }> => {
     // Only a body a step already read: the log never reads a body itself.
-    if (capture.prompt === 'none' || !context.request.bodyRequested) return { hash: null, raw: undefined };
-    const body = await context.request.json().catch(() => undefined);
+    if (capture.prompt === 'none' || !context.request.bodyRequested) return noPrompt;
+    let body: unknown;
+    try {
+      body = await context.request.json();
+    } catch {
+      return noPrompt;
+    }
     const picked = promptOf(body);
-    if (picked === undefined) return { hash: null, raw: undefined };
+    if (picked === undefined) return noPrompt;
     const text = promptText(picked);
     if (capture.prompt === 'hash') return { hash: hasher.hash(text), raw: undefined };
     const cut = Buffer.from(text, 'utf8').subarray(0, capture.maxBytes).toString('utf8');
@@ -149,23 +155,25 @@ export function inferenceLog(options: InferenceLogOptions = {}): InferenceLogSte
     },
     async finish(context, outcome) {
       const state = stateOf(context);
+      // Dropped now, not left to the GC: a WeakMap entry that outlives its request makes every young
+      // collection slower and drags the request's objects into the old generation.
+      states.delete(context);
       let record: InferenceRecord;
       try {
         const promptPart = await prompt(context);
-        record = {
-          ...buildInferenceRecord({
-            context,
-            outcome,
-            startedAtMs: state.startedAtMs,
-            endedAt: performance.now(),
-            observed: state.output?.result(),
-            promptHash: promptPart.hash,
-            promptRaw: promptPart.raw,
-            hashKeyId: hasher.keyId,
-            maxFieldLength: settings.maxFieldLength,
-          }),
-          ...appFields(context),
-        };
+        record = buildInferenceRecord({
+          context,
+          outcome,
+          startedAtMs: state.startedAtMs,
+          endedAt: performance.now(),
+          observed: state.output?.result(),
+          promptHash: promptPart.hash,
+          promptRaw: promptPart.raw,
+          hashKeyId: hasher.keyId,
+          maxFieldLength: settings.maxFieldLength,
+        });
+        const extra = appFields(context);
+        if (extra !== undefined) record = { ...record, ...extra };
       } catch (error) {
         // Never leave a strict reservation behind, or the queue would shrink for good.
         for (const queue of state.reserved ?? []) queue.release();

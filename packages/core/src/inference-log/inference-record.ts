@@ -15,6 +15,8 @@ export type RequestOutcome =
   | 'client_error'
   /** The handler answered with a 5xx (e.g. the upstream model call failed). */
   | 'upstream_error'
+  /** The model answered, but a step withheld the answer and sent a refusal instead (an output check). */
+  | 'blocked'
   /** The client went away, or tollgate cut the response off, before the end. */
   | 'aborted';
 
@@ -81,7 +83,7 @@ export interface InferenceRecord {
   readonly api: string | null;
   readonly status: number;
   readonly outcome: RequestOutcome;
-  /** The `TG_*` code of a refusal, or null. */
+  /** The `TG_*` code of a refusal or of a withheld answer, or null. */
   readonly reason: string | null;
   readonly latency_ms: number;
   /** Time to the first body byte of a streamed response. */

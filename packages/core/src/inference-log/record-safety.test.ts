@@ -23,6 +23,22 @@ describe('scrubCredentials', () => {
     expect(out).toContain('[redacted');
   });
 
+  it('gives what the five replaces give, whether or not the quick scan finds a hint', () => {
+    const reference = (text: string): string =>
+      [
+        [/tg_[a-z0-9]{1,16}_[0-9A-Za-z]{12}_[0-9A-Za-z]{4,}/g, 'tg_[redacted]'],
+        [/\b(bearer|basic|token)(\s+)[^\s,;"']{8,}/gi, '$1$2[redacted]'],
+        [/eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g, '[redacted-jwt]'],
+        [/\bsk-[A-Za-z0-9_-]{16,}/g, 'sk-[redacted]'],
+        [/\b((?:api[_-]?key|access[_-]?token|refresh[_-]?token|id[_-]?token|token|client[_-]?secret|secret|password|passwd|pwd|sig|signature)["']?\s*[=:]\s*["']?)[^\s&,;"']+/gi, '$1[redacted]'],
+      ].reduce((out, [pattern, replacement]) => out.replace(pattern as RegExp, replacement as string), text);
+    const texts = [
+      'total_tokens', 'tenant-tpm', 'TG_LIVE_ABC', `Bearer ${key}`, `TOKEN=${key}`, 'Basic   dXNlcjpwYXNzd29yZA==', 'sk-short', 'SK-ABCDEFGHIJKLMNOPQRSTUVWX',
+      `${jwt.toUpperCase()}`, 'Sig: x', 'pwd="a b"', 'api-key:zzz', 'signatures are fine', 'a\u2028b', '', 'token', `x ${key.slice(0, 25)}`,
+    ];
+    for (const text of texts) expect(scrubCredentials(text)).toBe(reference(text));
+  });
+
   it('leaves ordinary text alone', () => {
     expect(scrubCredentials('curl/8.4.0 (x86_64) max_tokens=16 tokens=3')).toBe('curl/8.4.0 (x86_64) max_tokens=16 tokens=3');
   });
@@ -56,6 +72,12 @@ describe('safeValue', () => {
   it('snake-cases keys and redacts secret-named ones, however nested', () => {
     const out = safeValue({ ruleName: 'free-tier', maxTokens: 10, nested: { apiKey: 'x', Authorization: 'y', clientSecret: 'z', tokens: 5 } });
     expect(out).toEqual({ rule_name: 'free-tier', max_tokens: 10, nested: { api_key: '[redacted]', authorization: '[redacted]', client_secret: '[redacted]', tokens: 5 } });
+  });
+
+  it('drops a key that only becomes __proto__ once snake-cased', () => {
+    const out = safeValue(JSON.parse('{"__Proto__": {"admin": true}, "Constructor": 1, "good": 2}')) as Record<string, unknown>;
+    expect(out).toEqual({ good: 2 });
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
   });
 
   it('drops keys that could forge or pollute, and values that are not JSON', () => {

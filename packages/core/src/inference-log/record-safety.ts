@@ -1,6 +1,7 @@
 // Keeps records safe to store and read: no credential, no control character, no forged field, bounded size.
 
 const controlCharacters = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+const hasControlCharacter = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 // Credential shapes that may turn up in a path, a user agent, a decision or raw content.
 const credentialPatterns: readonly (readonly [RegExp, string])[] = [
@@ -14,6 +15,10 @@ const credentialPatterns: readonly (readonly [RegExp, string])[] = [
   [/\b((?:api[_-]?key|access[_-]?token|refresh[_-]?token|id[_-]?token|token|client[_-]?secret|secret|password|passwd|pwd|sig|signature)["']?\s*[=:]\s*["']?)[^\s&,;"']+/gi, '$1[redacted]'],
 ];
 
+// Every pattern at once, case-insensitively: a superset of what the patterns match (case-insensitivity
+// only widens the case-sensitive ones), so text it finds nothing in is text no pattern changes.
+const anyCredential = new RegExp(credentialPatterns.map(([pattern]) => pattern.source).join('|'), 'i');
+
 /**
  * Replaces anything that looks like a credential with a `[redacted]` marker.
  *
@@ -21,6 +26,8 @@ const credentialPatterns: readonly (readonly [RegExp, string])[] = [
  * scrubCredentials('Authorization: Bearer abcdefgh12345678') // 'Authorization: Bearer [redacted]'
  */
 export function scrubCredentials(text: string): string {
+  // Most record strings (rule names, models, units) hold nothing: one scan instead of five replaces.
+  if (!anyCredential.test(text)) return text;
   let out = text;
   for (const [pattern, replacement] of credentialPatterns) out = out.replace(pattern, replacement);
   return out;
@@ -37,7 +44,7 @@ export function safeText(value: string, maxLength: number): string {
   // Scrub before cutting, so that a cut never leaves the recognisable start of a credential behind.
   const scrubbed = scrubCredentials(value.length > maxLength + 256 ? value.slice(0, maxLength + 256) : value);
   const cut = scrubbed.length > maxLength ? `${scrubbed.slice(0, maxLength)}…` : scrubbed;
-  return cut.replace(controlCharacters, '\uFFFD');
+  return hasControlCharacter.test(cut) ? cut.replace(controlCharacters, '\uFFFD') : cut;
 }
 
 const contentControlCharacters = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029]/g;
@@ -61,6 +68,31 @@ const forbiddenKeys = new Set(['__proto__', 'constructor', 'prototype']);
 /** camelCase → snake_case, so every field of a record reads the same way. */
 export function snakeCase(key: string): string {
   return key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/-/g, '_').toLowerCase();
+}
+
+/** What a raw key becomes in a record: dropped, its snake_case name, and whether its value is redacted. */
+type KeyVerdict = { readonly key: string; readonly redact: boolean } | null;
+
+// Records repeat the same few dozen keys, so each key's verdict is worked out once. Bounded: keys an
+// app's `fields` function makes up per request must not grow it without end (they are judged afresh).
+const keyVerdicts = new Map<string, KeyVerdict>();
+const maxKeyVerdicts = 4096;
+
+function judgeKey(rawKey: string): KeyVerdict {
+  if (!safeKey.test(rawKey) || forbiddenKeys.has(rawKey)) return null;
+  const key = snakeCase(rawKey);
+  // `__Proto__` snake-cases to `__proto__`: it must not become the prototype of the copy.
+  if (forbiddenKeys.has(key)) return null;
+  return { key, redact: sensitiveKey.test(key) };
+}
+
+function keyVerdict(rawKey: string): KeyVerdict {
+  let verdict = keyVerdicts.get(rawKey);
+  if (verdict === undefined) {
+    verdict = judgeKey(rawKey);
+    if (keyVerdicts.size < maxKeyVerdicts) keyVerdicts.set(rawKey, verdict);
+  }
+  return verdict;
 }
 
 /** Limits applied by {@link safeValue}. */
@@ -106,16 +138,16 @@ export function safeValue(value: unknown, limits: SafeValueLimits = defaultLimit
   if (value instanceof Map) return safeValue(Object.fromEntries([...value].filter(([k]) => typeof k === 'string')), limits, depth);
   const out: Record<string, unknown> = {};
   let entries = 0;
-  for (const [rawKey, item] of Object.entries(value as Record<string, unknown>)) {
-    if (!safeKey.test(rawKey) || forbiddenKeys.has(rawKey)) continue;
+  for (const rawKey of Object.keys(value as object)) {
+    const verdict = keyVerdict(rawKey);
+    if (verdict === null) continue;
     if (entries++ >= limits.maxEntries) break;
-    const key = snakeCase(rawKey);
-    if (sensitiveKey.test(key)) {
-      out[key] = '[redacted]';
+    if (verdict.redact) {
+      out[verdict.key] = '[redacted]';
       continue;
     }
-    const safe = safeValue(item, limits, depth + 1);
-    if (safe !== undefined) out[key] = safe;
+    const safe = safeValue((value as Record<string, unknown>)[rawKey], limits, depth + 1);
+    if (safe !== undefined) out[verdict.key] = safe;
   }
   return out;
 }

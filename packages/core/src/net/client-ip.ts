@@ -96,10 +96,16 @@ function forwardedFor(values: readonly string[], header: 'x-forwarded-for' | 'fo
 export function clientIpResolver(trust: TrustProxy = false): ClientIpResolver {
   const rules = normalizeTrust(trust);
   const disabled = trust === false || rules.hops === 0 || (rules.cidrs !== undefined && rules.cidrs.length === 0);
+  // Socket addresses repeat (keep-alive connections, a few proxies): each is parsed and formatted once.
+  const known = new Map<string, string | undefined>();
   const canonical = (text: string | undefined): string | undefined => {
     if (text === undefined) return undefined;
+    if (known.has(text)) return known.get(text);
     const ip = parseIp(stripPort(text));
-    return ip === undefined ? undefined : formatIp(ip);
+    const result = ip === undefined ? undefined : formatIp(ip);
+    if (known.size >= 1024) known.clear();
+    known.set(text, result);
+    return result;
   };
   const trusted = (address: string, index: number): boolean => {
     if (rules.hops !== undefined) return index < rules.hops;

@@ -6,6 +6,7 @@ import { clientIpResolver, type ClientIpResolver, type TrustProxy } from '../net
 import { pickRequestId } from '../request/request-id.js';
 import { createRequest, type RequestInput } from '../request/tg-request.js';
 import type { ResponseObserver, ResponseOutcome, Step } from './step.js';
+import { withHold, type HoldingObserver } from './response-hold.js';
 
 /** Options shared by every step of a pipeline. */
 export interface PipelineOptions {
@@ -103,8 +104,14 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) throw new ConfigError(`body.maxBytes must be a positive whole number; got ${String(maxBytes)}`);
   const clientIp = clientIpResolver(options.trustProxy ?? false);
   const onError = options.onError;
+  // A requirement met by an earlier step of this chain is met whenever the step runs (the steps before
+  // it completed, or the run stopped); only those an earlier middleware must meet are checked per request.
+  const outsideRequirements = steps.map((step, index) => step.requires.filter((name) => !steps.slice(0, index).some((s) => s.name === name)));
+  const finishing = steps.filter((step) => step.finish !== undefined).reverse();
+  const observing = steps.filter((step) => step.observeResponse !== undefined);
 
-  const finished = new WeakSet<ContextHandle>();
+  // Marks a handle whose finish ran (a property, not a WeakSet entry: those slow every young collection).
+  const finished = Symbol('tollgate.finished');
   const report = (thrown: unknown, requestId: string): void => {
     if (onError === undefined) return;
     try {
@@ -129,22 +136,25 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       const request = createRequest(input, { maxBytes });
       const requestId = pickRequestId(input.headerValues(idHeader), acceptIncoming);
       const ip = clientIp.resolve(input.remoteAddress, input.headerValues);
-      const peerTrusted = clientIp.peerIsTrusted(input.remoteAddress);
+      const peerTrusted = !clientIp.disabled && clientIp.peerIsTrusted(input.remoteAddress);
       return createContext({ requestId, request, clientIp: ip, requestIdHeader: idHeader, peerTrusted });
     },
     async run(handle) {
       const { context } = handle;
       let current = '';
       try {
-        for (const step of steps) {
+        for (let index = 0; index < steps.length; index++) {
+          const step = steps[index]!;
           current = step.name;
-          const missing = step.requires.find((name) => !context.completedSteps.includes(name));
+          const missing = outsideRequirements[index]!.find((name) => !context.completedSteps.includes(name));
           if (missing !== undefined) {
             throw new TollgateError('TG_PIPELINE_ORDER', {
               message: `The server is misconfigured: step "${step.name}" needs "${missing}" to run first.`,
             });
           }
-          await step.run(context);
+          // A step that finished synchronously costs no await.
+          const running = step.run(context);
+          if (running !== undefined) await running;
           handle.complete(step.name);
         }
         return undefined;
@@ -157,23 +167,28 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     render,
     observe(handle) {
       const observers: ResponseObserver[] = [];
-      for (const step of steps) {
+      let holders: HoldingObserver[] | undefined;
+      const control = { abort: (reason: string) => handle.abort(reason) };
+      for (const step of observing) {
         try {
-          const observer = step.observeResponse?.(handle.context, { abort: (reason) => handle.abort(reason) });
+          const observer = step.observeResponse!(handle.context, control);
           if (observer !== undefined) observers.push(observer);
+          if (observer?.hold !== undefined) (holders ??= []).push({ step: step.name, observer });
         } catch (thrown) {
           report(thrown, handle.context.requestId);
         }
       }
-      return combineObservers(observers, (thrown) => report(thrown, handle.context.requestId));
+      const combined = combineObservers(observers, (thrown) => report(thrown, handle.context.requestId));
+      return holders === undefined ? combined : withHold(combined!, holders, handle.context);
     },
     async finish(handle, outcome) {
-      if (finished.has(handle)) return;
-      finished.add(handle);
-      for (const step of [...steps].reverse()) {
-        if (step.finish === undefined) continue;
+      const marked = handle as ContextHandle & { [finished]?: true };
+      if (marked[finished] === true) return;
+      marked[finished] = true;
+      for (const step of finishing) {
         try {
-          await step.finish(handle.context, outcome);
+          const pending = step.finish!(handle.context, outcome);
+          if (pending !== undefined) await pending;
         } catch (thrown) {
           report(thrown, handle.context.requestId);
         }

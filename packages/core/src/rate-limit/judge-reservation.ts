@@ -29,6 +29,18 @@ export interface Judgement {
 
 const counterText = (key: string): string => key.slice(key.indexOf('|') + 1);
 
+// Window ends repeat for a whole window, request after request: format each once (a handful are live).
+const isoTimes = new Map<number, string>();
+function isoTime(ms: number): string {
+  let text = isoTimes.get(ms);
+  if (text === undefined) {
+    if (isoTimes.size >= 64) isoTimes.clear();
+    text = new Date(ms).toISOString();
+    isoTimes.set(ms, text);
+  }
+  return text;
+}
+
 /**
  * Judges a reservation result for the rules of `prepared`, as counted by `store`.
  *
@@ -52,7 +64,7 @@ export function judgeReservation(prepared: PreparedReservation, result: ReserveR
       limit: inRuleUnits(rule.unit, rule.limit),
       used: inRuleUnits(rule.unit, state.used),
       reserved: inRuleUnits(rule.unit, state.amount),
-      resetsAt: new Date(state.windowEnd).toISOString(),
+      resetsAt: isoTime(state.windowEnd),
     });
     if (outcome === 'shadow_deny') judgement.shadowDenials.push({ rule: rule.name, counter: counterText(charge.key) });
     if (!charge.enforce) return;

@@ -1,7 +1,7 @@
 // In-memory RateLimitStore: exact within one process (JavaScript runs each reservation to completion), the default.
 import { ConfigError } from '../errors/tollgate-error.js';
-import { windowAt } from './limit-window.js';
-import type { CancelRequest, RateLimitStore, RenewRequest, ReserveRequest, ReserveResult, SettleRequest } from './rate-limit-store.js';
+import { windowAt, type WindowSpan } from './limit-window.js';
+import type { CancelRequest, CounterState, RateLimitStore, RenewRequest, ReserveRequest, ReserveResult, SettleRequest } from './rate-limit-store.js';
 import { planReservation } from './reservation-plan.js';
 
 /** Options of {@link memoryRateLimitStore}. */
@@ -27,6 +27,7 @@ interface Record {
 }
 
 const counterId = (key: string, windowStart: number): string => `${key}@${windowStart}`;
+const noKeys: readonly string[] = [];
 
 /**
  * A store that keeps counters and leases in this process. Use it for one instance, for tests, and as
@@ -76,48 +77,61 @@ export function memoryRateLimitStore(options: MemoryRateLimitStoreOptions = {}):
     async reserve(request: ReserveRequest): Promise<ReserveResult> {
       const at = now();
       sweep(at);
-      const spans = request.counters.map((c) => windowAt(c.window, at));
-      const used = request.counters.map((c, i) => {
-        const counter = counters.get(counterId(c.key, spans[i]!.start));
-        return counter === undefined || counter.expiresAt <= at ? 0 : counter.used;
-      });
+      // Plain loops, each counter's id built once: this runs for every request.
+      const count = request.counters.length;
+      const spans: WindowSpan[] = new Array(count);
+      const ids: string[] = new Array(count);
+      const used: number[] = new Array(count);
+      for (let i = 0; i < count; i++) {
+        const span = windowAt(request.counters[i]!.window, at);
+        const id = counterId(request.counters[i]!.key, span.start);
+        const counter = counters.get(id);
+        spans[i] = span;
+        ids[i] = id;
+        used[i] = counter === undefined || counter.expiresAt <= at ? 0 : counter.used;
+      }
       const held = request.leases.map((l) => liveLeases(l.key, at)?.size ?? 0);
       if (records.has(request.id)) {
         const counterStates = request.counters.map((_, i) => ({ used: used[i]!, amount: 0, requested: 0, allowed: false, windowStart: spans[i]!.start, windowEnd: spans[i]!.end }));
         return { granted: false, duplicate: true, now: at, output: 0, counters: counterStates, leases: held.map((h) => ({ held: h, allowed: false })) };
       }
       const plan = planReservation(request.counters, used, request.leases, held, request.output);
-      const counterStates = request.counters.map((_, i) => ({
-        used: used[i]!,
-        amount: plan.granted ? plan.amounts[i]! : 0,
-        requested: plan.requested[i]!,
-        allowed: plan.countersAllowed[i]!,
-        windowStart: spans[i]!.start,
-        windowEnd: spans[i]!.end,
-      }));
+      const counterStates: CounterState[] = new Array(count);
+      for (let i = 0; i < count; i++) {
+        counterStates[i] = {
+          used: used[i]!,
+          amount: plan.granted ? plan.amounts[i]! : 0,
+          requested: plan.requested[i]!,
+          allowed: plan.countersAllowed[i]!,
+          windowStart: spans[i]!.start,
+          windowEnd: spans[i]!.end,
+        };
+      }
       const leaseStates = held.map((h, j) => ({ held: h, allowed: plan.leasesAllowed[j]! }));
       if (plan.granted) {
         const charged = new Map<string, number>();
-        request.counters.forEach((c, i) => {
-          const id = counterId(c.key, spans[i]!.start);
+        for (let i = 0; i < count; i++) {
+          const id = ids[i]!;
+          const amount = plan.amounts[i]!;
           const counter = counters.get(id);
-          if (counter === undefined || counter.expiresAt <= at) counters.set(id, { used: plan.amounts[i]!, expiresAt: spans[i]!.end });
-          else counter.used += plan.amounts[i]!;
-          charged.set(id, plan.amounts[i]!);
-        });
+          if (counter === undefined || counter.expiresAt <= at) counters.set(id, { used: amount, expiresAt: spans[i]!.end });
+          else counter.used += amount;
+          charged.set(id, amount);
+        }
         for (const lease of request.leases) {
           let leaseHeld = leases.get(lease.key);
           if (leaseHeld === undefined) leases.set(lease.key, (leaseHeld = new Map()));
           leaseHeld.set(request.id, at + request.ttlMs);
         }
-        records.set(request.id, { charged, leaseKeys: request.leases.map((l) => l.key), expiresAt: at + request.ttlMs, cancelled: false });
+        records.set(request.id, { charged, leaseKeys: request.leases.length === 0 ? noKeys : request.leases.map((l) => l.key), expiresAt: at + request.ttlMs, cancelled: false });
       }
       return { granted: plan.granted, now: at, output: plan.output, counters: counterStates, leases: leaseStates };
     },
     async settle(request: SettleRequest): Promise<void> {
       const record = records.get(request.id);
       if (record === undefined || record.cancelled) return;
-      const actual = new Map(request.counters.map((c) => [counterId(c.key, c.windowStart), c.actual]));
+      const actual = new Map<string, number>();
+      for (const c of request.counters) actual.set(counterId(c.key, c.windowStart), c.actual);
       release(request.id, record, actual);
     },
     async cancel(request: CancelRequest): Promise<void> {

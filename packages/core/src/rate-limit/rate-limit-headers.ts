@@ -47,26 +47,25 @@ export function goDuration(ms: number): string {
   return secondsText;
 }
 
-/** The rule with the least left (relative to its limit), ties broken by the later reset. */
-function tightest(standings: readonly RuleStanding[]): RuleStanding | undefined {
-  let best: RuleStanding | undefined;
-  for (const s of standings) {
-    if (best === undefined) {
-      best = s;
-      continue;
-    }
-    const left = (s.limit - s.used) / s.limit;
-    const bestLeft = (best.limit - best.used) / best.limit;
-    if (left < bestLeft || (left === bestLeft && (s.resetMs ?? 0) > (best.resetMs ?? 0))) best = s;
-  }
-  return best;
+/** Whether `s` is tighter than `best`: less left relative to its limit, ties broken by the later reset. */
+function tighter(s: RuleStanding, best: RuleStanding | undefined): boolean {
+  if (best === undefined) return true;
+  const left = (s.limit - s.used) / s.limit;
+  const bestLeft = (best.limit - best.used) / best.limit;
+  return left < bestLeft || (left === bestLeft && (s.resetMs ?? 0) > (best.resetMs ?? 0));
 }
+
+const openAiNames = {
+  requests: ['x-ratelimit-limit-requests', 'x-ratelimit-remaining-requests', 'x-ratelimit-reset-requests'],
+  tokens: ['x-ratelimit-limit-tokens', 'x-ratelimit-remaining-tokens', 'x-ratelimit-reset-tokens'],
+} as const;
 
 function openAiHeaders(headers: Record<string, string>, kind: 'requests' | 'tokens', standing: RuleStanding | undefined): void {
   if (standing === undefined) return;
-  headers[`x-ratelimit-limit-${kind}`] = String(standing.limit);
-  headers[`x-ratelimit-remaining-${kind}`] = String(Math.max(0, standing.limit - standing.used));
-  headers[`x-ratelimit-reset-${kind}`] = goDuration(standing.resetMs ?? 0);
+  const [limit, remaining, reset] = openAiNames[kind];
+  headers[limit] = String(standing.limit);
+  headers[remaining] = String(Math.max(0, standing.limit - standing.used));
+  headers[reset] = goDuration(standing.resetMs ?? 0);
 }
 
 /**
@@ -81,17 +80,23 @@ function openAiHeaders(headers: Record<string, string>, kind: 'requests' | 'toke
 export function rateLimitHeaders(standings: readonly RuleStanding[]): Record<string, string> {
   const headers: Record<string, string> = {};
   if (standings.length === 0) return headers;
-  const policies: string[] = [];
-  const states: string[] = [];
+  let policies = '';
+  let states = '';
+  let requests: RuleStanding | undefined;
+  let tokens: RuleStanding | undefined;
   for (const s of standings) {
+    const separator = policies === '' ? '' : ', ';
     const window = s.windowSeconds === undefined ? '' : `;w=${s.windowSeconds}`;
-    policies.push(`"${s.rule}";q=${shown(s.unit, s.limit)}${window};qu="${ietfUnit[s.unit]}"`);
+    policies += `${separator}"${s.rule}";q=${shown(s.unit, s.limit)}${window};qu="${ietfUnit[s.unit]}"`;
     const reset = s.resetMs === undefined ? '' : `;t=${Math.ceil(Math.max(0, s.resetMs) / 1000)}`;
-    states.push(`"${s.rule}";r=${shown(s.unit, Math.max(0, s.limit - s.used))}${reset}`);
+    states += `${separator}"${s.rule}";r=${shown(s.unit, Math.max(0, s.limit - s.used))}${reset}`;
+    if (s.unit === 'requests') {
+      if (tighter(s, requests)) requests = s;
+    } else if (s.unit.endsWith('_tokens') && tighter(s, tokens)) tokens = s;
   }
-  headers['ratelimit-policy'] = policies.join(', ');
-  headers['ratelimit'] = states.join(', ');
-  openAiHeaders(headers, 'requests', tightest(standings.filter((s) => s.unit === 'requests')));
-  openAiHeaders(headers, 'tokens', tightest(standings.filter((s) => s.unit.endsWith('_tokens'))));
+  headers['ratelimit-policy'] = policies;
+  headers['ratelimit'] = states;
+  openAiHeaders(headers, 'requests', requests);
+  openAiHeaders(headers, 'tokens', tokens);
   return headers;
 }

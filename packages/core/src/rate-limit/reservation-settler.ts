@@ -66,7 +66,13 @@ export class ReservationSettler {
     const { context, prepared, result, decision } = reservation;
     const cost = prepared.cost;
     const evidence = evidenceFor(
-      { refused: context.decisions.refusal !== undefined, usage: context.usage, reading: reservation.meter?.reading(), aborted: outcome.aborted || reservation.cutOff },
+      {
+        refused: context.decisions.refusal !== undefined,
+        usage: context.usage,
+        // The meter is read only when nothing better is known (it may still have a whole JSON body to parse).
+        reading: context.decisions.refusal !== undefined || context.usage !== undefined ? undefined : reservation.meter?.reading(),
+        aborted: outcome.aborted || reservation.cutOff,
+      },
       cost?.promptTokens ?? 0,
     );
     const actual = settledAmounts(prepared, result, evidence.usage);

@@ -42,7 +42,8 @@ export function responseMeter(onPiece: (pieces: number) => void): ResponseObserv
   let pending = '';
   let jsonParts: Uint8Array[] = [];
   let jsonBytes = 0;
-  const decoder = new TextDecoder();
+  // Made only for event streams: a JSON answer is decoded at most once, whole.
+  let decoder: InstanceType<typeof TextDecoder> | undefined;
 
   const readUsage = (holder: unknown): void => {
     if (!isObject(holder) || !isObject(holder['usage'])) return;
@@ -100,7 +101,7 @@ export function responseMeter(onPiece: (pieces: number) => void): ResponseObserv
       else if (status >= 200 && status < 300 && /^application\/(?:[a-z0-9.+-]+\+)?json/.test(type)) mode = 'json';
     },
     chunk(bytes) {
-      if (mode === 'sse') lines(decoder.decode(bytes, { stream: true }));
+      if (mode === 'sse') lines((decoder ??= new TextDecoder()).decode(bytes, { stream: true }));
       else if (mode === 'json') {
         jsonBytes += bytes.byteLength;
         if (jsonBytes > maxJsonBytes) {
@@ -110,22 +111,25 @@ export function responseMeter(onPiece: (pieces: number) => void): ResponseObserv
       }
     },
     end() {
-      if (mode === 'sse') lines(`${decoder.decode()}\n`);
-      if (mode !== 'json') return;
-      try {
-        const body = new Uint8Array(jsonBytes);
-        let offset = 0;
-        for (const part of jsonParts) {
-          body.set(part, offset);
-          offset += part.byteLength;
-        }
-        readUsage(JSON.parse(new TextDecoder().decode(body)));
-      } catch {
-        // Not JSON after all: no usage to read.
-      }
-      jsonParts = [];
+      if (mode === 'sse') lines(`${(decoder ??= new TextDecoder()).decode()}\n`);
     },
     reading() {
+      // A JSON answer is parsed only when its usage is asked for: usually another step (validateRequest)
+      // has already reported it, and then the settlement never reads this one.
+      if (mode === 'json' && jsonParts.length > 0) {
+        try {
+          const body = new Uint8Array(jsonBytes);
+          let offset = 0;
+          for (const part of jsonParts) {
+            body.set(part, offset);
+            offset += part.byteLength;
+          }
+          readUsage(JSON.parse(new TextDecoder().decode(body)));
+        } catch {
+          // Not JSON after all: no usage to read.
+        }
+        jsonParts = [];
+      }
       return { stream: mode === 'sse', pieces, characters, inputTokens: input, outputTokens: output };
     },
   };

@@ -15,25 +15,43 @@ export class StoreFailure extends Error {
 
 /**
  * Runs a store call, failing with a StoreFailure when it rejects or outlasts `timeoutMs`. A late
- * answer is dropped (its rejection handled), so nothing waits on a dead store.
+ * answer is dropped (its rejection handled), so nothing waits on a dead store. The timer starts only
+ * when the call is still pending a microtask later: an in-memory store has answered by then, so its
+ * calls never arm (and clear) a timer.
  *
  * @example
  * const result = await withinTimeout(() => store.reserve(request), 1000, 'reserve');
  */
-export async function withinTimeout<T>(call: () => Promise<T>, timeoutMs: number, operation: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const pending = Promise.resolve().then(call);
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new StoreFailure(`rate-limit store ${operation} took longer than ${timeoutMs} ms`, true)), timeoutMs);
+export function withinTimeout<T>(call: () => Promise<T>, timeoutMs: number, operation: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const fail = (error: unknown): void => {
+      reject(error instanceof StoreFailure ? error : new StoreFailure(`rate-limit store ${operation} failed: ${(error as Error)?.message ?? String(error)}`, false, error));
+    };
+    const done = (): boolean => {
+      if (settled) return false;
+      settled = true;
+      if (timer !== undefined) clearTimeout(timer);
+      return true;
+    };
+    let pending: Promise<T>;
+    try {
+      pending = Promise.resolve(call());
+    } catch (error) {
+      done();
+      fail(error);
+      return;
+    }
+    pending.then(
+      (value) => void (done() && resolve(value)),
+      (error: unknown) => void (done() && fail(error)),
+    );
+    queueMicrotask(() => {
+      if (settled) return;
+      timer = setTimeout(() => void (done() && reject(new StoreFailure(`rate-limit store ${operation} took longer than ${timeoutMs} ms`, true))), timeoutMs);
+    });
   });
-  try {
-    return await Promise.race([pending, timeout]);
-  } catch (error) {
-    pending.catch(() => undefined);
-    throw error instanceof StoreFailure ? error : new StoreFailure(`rate-limit store ${operation} failed: ${(error as Error)?.message ?? String(error)}`, false, error);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** A reservation split by what each rule does while its store is down. */

@@ -66,6 +66,8 @@ export interface TgRequest {
 }
 
 const jsonType = /^application\/(?:[a-z0-9.+-]+\+)?json\s*(?:;|$)/i;
+// One decoder for every request: without `stream`, each decode() starts afresh (also after a throw).
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** A parsed body and the text it came from (undefined when core did not read the bytes itself). */
 interface ReadBody {
@@ -90,15 +92,19 @@ async function readJson(source: BodySource, contentType: string | undefined, lim
     // The client hung up or sent a broken chunked body: its fault, not ours.
     throw new TollgateError('TG_INVALID_JSON', { message: 'The request body could not be read.', cause });
   }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const part of parts) {
-    bytes.set(part, offset);
-    offset += part.byteLength;
+  let bytes: Uint8Array;
+  if (parts.length === 1) bytes = parts[0]!;
+  else {
+    bytes = new Uint8Array(size);
+    let offset = 0;
+    for (const part of parts) {
+      bytes.set(part, offset);
+      offset += part.byteLength;
+    }
   }
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    text = utf8.decode(bytes);
   } catch {
     throw new TollgateError('TG_INVALID_JSON', { message: 'The request body is not valid UTF-8.' });
   }

@@ -121,13 +121,16 @@ export function resolveTenant(options: ResolveTenantOptions): ResolveTenantStep 
           if (required && context.principal !== undefined) throw new TollgateError('TG_TENANT_REQUIRED');
           return;
         }
-        decision = { outcome: 'deny', tenantId: choice.tenantId, source: choice.source };
-        const { tenant, cached } = await lookup(choice.tenantId);
-        decision = { ...decision, cached };
+        const { tenantId, source } = choice;
+        decision = { outcome: 'deny', tenantId, source };
+        // A fresh cache entry answers at once: no store call, and no wait for one.
+        const hit = cache.peek(tenantId);
+        const { tenant, cached } = hit !== undefined ? { tenant: hit.tenant, cached: true } : await lookup(tenantId);
+        decision = { outcome: 'deny', tenantId, source, cached };
         if (tenant === undefined) throw new TollgateError('TG_TENANT_UNKNOWN');
         if (tenant.status !== 'active') throw new TollgateError('TG_TENANT_SUSPENDED');
         context.tenant = tenant;
-        decision = { ...decision, outcome: 'allow' };
+        decision = { outcome: 'allow', tenantId, source, cached };
       } catch (thrown) {
         const error = toTollgateError(thrown);
         decision = { ...decision, outcome: 'deny', reason: error.code };

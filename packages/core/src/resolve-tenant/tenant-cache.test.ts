@@ -1,4 +1,4 @@
-// TenantCache: one store call per id under concurrency, no stale entry after a change mid-lookup, bounded size.
+// TenantCache: one store call per id under concurrency, no stale entry after a change mid-lookup, bounded size, peek.
 import { describe, expect, it } from 'vitest';
 import type { Tenant } from '../context/principal.js';
 import { TenantCache } from './tenant-cache.js';
@@ -47,5 +47,26 @@ describe('TenantCache', () => {
     expect((await cache.get('a', async () => undefined)).cached).toBe(false);
     await expect(cache.get('d', () => Promise.reject(new Error('down')))).rejects.toThrow('down');
     expect((await cache.get('d', async () => undefined)).cached).toBe(false);
+  });
+
+  it('peeks at a fresh entry only, without loading: not before get, not past the TTL, not after a drop', async () => {
+    let now = 0;
+    const cache = new TenantCache({ ttlMs: 100, maxEntries: 10, now: () => now });
+    let loads = 0;
+    const load = async () => (loads++, acme);
+    expect(cache.peek('acme')).toBeUndefined();
+    await cache.get('acme', load);
+    expect(cache.peek('acme')?.tenant).toStrictEqual(acme);
+    expect(Object.isFrozen(cache.peek('acme')?.tenant)).toBe(true);
+    now = 100;
+    expect(cache.peek('acme')).toBeUndefined();
+    await cache.get('acme', load);
+    cache.drop('acme');
+    expect(cache.peek('acme')).toBeUndefined();
+    expect(loads).toBe(2);
+    // A remembered "no such tenant" is an entry too.
+    await cache.get('nobody', async () => undefined);
+    expect(cache.peek('nobody')?.tenant).toBeUndefined();
+    expect(cache.peek('nobody')).not.toBeUndefined();
   });
 });

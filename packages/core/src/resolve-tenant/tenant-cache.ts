@@ -57,6 +57,12 @@ export class TenantCache {
     return { tenant: await flight, cached: false };
   }
 
+  /** The cached lookup of an id while it is fresh, without a store call or a wait; undefined otherwise. */
+  peek(tenantId: string): { readonly tenant: Tenant | undefined } | undefined {
+    const entry = this.#entries.get(tenantId);
+    return entry !== undefined && entry.expiresAt > this.#options.now() ? entry : undefined;
+  }
+
   /** Forgets an id (the store changed or deleted it). */
   drop(tenantId: string): void {
     this.#generations.set(tenantId, (this.#generations.get(tenantId) ?? 0) + 1);

@@ -90,10 +90,23 @@ function* pieces(text: string, split: RegExp): Generator<readonly [number, numbe
   if (start < text.length) yield [start, text.length];
 }
 
+// Message roles are counted in every message of every request: their counts are known up front.
+const roleWords = ['system', 'developer', 'user', 'assistant', 'tool', 'function'] as const;
+
 function exactCounter(name: EncodingName, encoding: Encoding): TextCounter {
+  const roles = new Map<string, number>(roleWords.map((role) => [role, encoding.countTokens(role, asText)]));
   return {
     tokenizer: name,
     count(text, budget) {
+      // A text no longer than one piece is one piece (see pieces()): no need to split it first.
+      if (text.length <= maxPiece) {
+        if (text.length === 0) return 0;
+        if (budget.exhausted || performance.now() > budget.deadline) {
+          budget.exhausted = true;
+          return conservativeTokenEstimate(text);
+        }
+        return roles.get(text) ?? encoding.countTokens(text, asText);
+      }
       let total = 0;
       for (const [start, end] of pieces(text, encoding.split)) {
         if (budget.exhausted || performance.now() > budget.deadline) {
