@@ -1,4 +1,4 @@
-// Two app processes on one Redis or Postgres key store: a revocation or rotation on one is refused by the other at its very next request.
+// Two app processes on one Redis or Postgres key store: a revocation or rotation on one is refused by the other as soon as the change is delivered.
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey, type WritableKeyStore } from '@tollgate/core';
@@ -60,6 +60,13 @@ for (const backend of backends) {
     };
     /** Sends requests until B answers from its cache (the store's event for the new key may arrive after the first one). */
     const cachedOn = (instance: RunningExample, key: string) => waitFor(async () => (await chat(instance, key)).body.cached === true, 'a cached verification', 5_000);
+    /**
+     * The change reaches B through pub/sub or LISTEN/NOTIFY, which delivers to each instance on its own
+     * connection: the writer hears its own announcement, B hears it within the delivery latency (a few
+     * ms; longer on a loaded machine). B must refuse within 1 s, far below its 60 s verification cache,
+     * so only the pushed change can explain the refusal.
+     */
+    const refusedSoon = (instance: RunningExample, key: string) => waitFor(async () => (await chat(instance, key)).status === 401, 'the pushed change to refuse the key', 1_000);
     const adminPost = (instance: RunningExample, path: string, body: unknown = {}) =>
       fetch(`${instance.url}/admin${path}`, { method: 'POST', headers: { authorization: `Bearer ${ops}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
@@ -81,14 +88,14 @@ for (const backend of backends) {
       await cleanup?.();
     });
 
-    it('revoke on A: the next request on B is refused, though B had the verification cached', async () => {
+    it('revoke on A: B refuses the key within the delivery latency, though B had the verification cached for 60 s', async () => {
       for (let round = 0; round < 5; round++) {
         const { key, record } = await issue(`user-${round}`);
         expect((await chat(b, key)).status).toBe(200);
         await cachedOn(b, key);
         const revoked = await adminPost(a, `/keys/${record.id}/revoke`);
         expect(revoked.status).toBe(200);
-        expect((await chat(b, key)).status).toBe(401);
+        await refusedSoon(b, key);
         expect((await chat(a, key)).status).toBe(401);
       }
     });
@@ -99,7 +106,7 @@ for (const backend of backends) {
       await cachedOn(b, key);
       const rotated = (await (await adminPost(a, `/keys/${record.id}/rotate`, { graceSeconds: 0 })).json()) as { key: string };
       rememberSecret(rotated.key);
-      expect((await chat(b, key)).status).toBe(401);
+      await refusedSoon(b, key);
       expect((await chat(b, rotated.key)).status).toBe(200);
     });
 
