@@ -105,6 +105,35 @@ describe('apiKey', () => {
     expect(await codeOf(method.verify(bearer(key), contextFor()))).toBe('TG_INVALID_CREDENTIAL');
   });
 
+  it('refuses another secret for a key id whose key is cached without the store or argon2, until the store changes that id', async () => {
+    await method.verify(bearer(key), contextFor());
+    const wrong = formatApiKey({ ...parseApiKey(key)!, secret: 'W'.repeat(43) });
+    const get = vi.spyOn(store, 'get');
+    verifySecret.mockClear();
+    const refused = await method.verify(bearer(wrong), contextFor()).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: 'TG_INVALID_CREDENTIAL', status: 401 });
+    expect(get).not.toHaveBeenCalled();
+    expect(verifySecret).not.toHaveBeenCalled();
+    // The good key still answers from the cache.
+    expect((await method.verify(bearer(key), contextFor())).cached).toBe(true);
+    // The record put again with a new secret under the same id: the change event forgets the old key.
+    const { key: newKey, record: newRecord } = await createApiKey({ subject: 'alice', tenantId: 'acme', hash: fast, now: () => clock });
+    const reissued = formatApiKey({ ...parseApiKey(newKey)!, keyId: record.id });
+    await store.put({ ...newRecord, id: record.id });
+    expect((await method.verify(bearer(reissued), contextFor())).cached).toBe(false);
+    expect(await codeOf(method.verify(bearer(key), contextFor()))).toBe('TG_INVALID_CREDENTIAL');
+    get.mockRestore();
+  });
+
+  it('counts such refusals toward the per-key-id throttle', async () => {
+    const throttled = make({ throttle: { perKeyId: { maxFailures: 2, windowMs: 60_000 }, perIp: false } });
+    await throttled.verify(bearer(key), contextFor());
+    const wrong = formatApiKey({ ...parseApiKey(key)!, secret: 'W'.repeat(43) });
+    for (let i = 0; i < 2; i++) expect(await codeOf(throttled.verify(bearer(wrong), contextFor()))).toBe('TG_INVALID_CREDENTIAL');
+    expect(await codeOf(throttled.verify(bearer(wrong), contextFor()))).toBe('TG_AUTH_THROTTLED');
+    await throttled.close?.();
+  });
+
   it('honours expiry within the cache: a cached key stops working when it expires', async () => {
     await store.put({ ...record, expiresAt: new Date(clock + 5_000).toISOString() });
     await method.verify(bearer(key), contextFor());

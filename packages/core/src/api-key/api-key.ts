@@ -140,6 +140,9 @@ export function apiKey(options: ApiKeyOptions): ApiKeyMethod {
       if (waitMs > 0) throw new TollgateError('TG_AUTH_THROTTLED', { retryAfterSeconds: waitMs / 1000 });
     };
     checkThrottles();
+    // With a store that reports its changes, the cache knows each id's one key: any other is refused
+    // without a store call or argon2, and counts as a failure like any wrong secret.
+    if (store.watch !== undefined && cache.knowsOtherKey(parts.keyId, fingerprint)) return refuse(parts.keyId, ipKey);
     const generation = cache.generation(parts.keyId);
     let record: KeyRecord | undefined;
     try {

@@ -51,6 +51,18 @@ export class VerifiedKeyCache {
     return entry.principal;
   }
 
+  /**
+   * True when a live verification of `keyId` is cached under another fingerprint. A key id has exactly
+   * one secret (rotation issues a new id; a record put again with a new hash drops the id here through
+   * the store's change event), so another key naming that id is certainly wrong.
+   */
+  knowsOtherKey(keyId: string, fingerprint: string): boolean {
+    const fingerprints = this.#byKeyId.get(keyId);
+    if (fingerprints === undefined || fingerprints.has(fingerprint)) return false;
+    for (const known of fingerprints) if (this.get(known) !== undefined) return true;
+    return false;
+  }
+
   /** A counter that changes whenever a key id is dropped; read it before a store lookup. */
   generation(keyId: string): number {
     return this.#generations.get(keyId) ?? 0;

@@ -34,7 +34,13 @@ export class TollgateError extends Error {
 
   constructor(code: ErrorCode, options: TollgateErrorOptions = {}) {
     const spec = errorCodes[code];
+    // Only a 500 is a bug worth a stack trace. Every other code is an answer (a refused key, a limit, a
+    // store outage), made by the thousand under a flood, where capturing the stack is most of its cost;
+    // a cause keeps its own stack.
+    const stackTraceLimit = Error.stackTraceLimit;
+    if (spec.status !== 500) Error.stackTraceLimit = 0;
     super(options.message ?? spec.message, options.cause === undefined ? undefined : { cause: options.cause });
+    Error.stackTraceLimit = stackTraceLimit;
     this.code = code;
     this.status = spec.status;
     this.param = options.param ?? null;

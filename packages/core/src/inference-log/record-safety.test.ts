@@ -17,13 +17,17 @@ describe('scrubCredentials', () => {
     ['a query-style secret', 'x?api_key=hunter2hunter2&y=1', 'hunter2hunter2'],
     ['a token parameter', '/cb?token=abcdefghijklmnop', 'abcdefghijklmnop'],
     ['a JSON-style password', '{"password": "correct horse"}', 'correct'],
+    ['a Redis URL password', 'redis://default:s3cr3t-pw@cache.internal:6379/0', 's3cr3t-pw'],
+    ['a Postgres URL password', 'connect postgres://app:pg%40pass@db.internal/tollgate?sslmode=require', 'pg%40pass'],
+    ['a URL password with no user', 'rediss://:onlypw@h', 'onlypw'],
+    ['a URL password holding an unescaped @', 'postgres://u:p@ss@h/db', 'p@ss'],
   ])('removes %s', (_what, text, secret) => {
     const out = scrubCredentials(text);
     expect(out).not.toContain(secret);
     expect(out).toContain('[redacted');
   });
 
-  it('gives what the five replaces give, whether or not the quick scan finds a hint', () => {
+  it('gives what the six replaces give, whether or not the quick scan finds a hint', () => {
     const reference = (text: string): string =>
       [
         [/tg_[a-z0-9]{1,16}_[0-9A-Za-z]{12}_[0-9A-Za-z]{4,}/g, 'tg_[redacted]'],
@@ -31,12 +35,21 @@ describe('scrubCredentials', () => {
         [/eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g, '[redacted-jwt]'],
         [/\bsk-[A-Za-z0-9_-]{16,}/g, 'sk-[redacted]'],
         [/\b((?:api[_-]?key|access[_-]?token|refresh[_-]?token|id[_-]?token|token|client[_-]?secret|secret|password|passwd|pwd|sig|signature)["']?\s*[=:]\s*["']?)[^\s&,;"']+/gi, '$1[redacted]'],
+        [/\b([a-z][a-z0-9+.-]*:\/\/[^\s/?#@:]*:)[^\s/?#]+@/gi, '$1[redacted]@'],
       ].reduce((out, [pattern, replacement]) => out.replace(pattern as RegExp, replacement as string), text);
     const texts = [
       'total_tokens', 'tenant-tpm', 'TG_LIVE_ABC', `Bearer ${key}`, `TOKEN=${key}`, 'Basic   dXNlcjpwYXNzd29yZA==', 'sk-short', 'SK-ABCDEFGHIJKLMNOPQRSTUVWX',
       `${jwt.toUpperCase()}`, 'Sig: x', 'pwd="a b"', 'api-key:zzz', 'signatures are fine', 'a\u2028b', '', 'token', `x ${key.slice(0, 25)}`,
+      'Redis://u:p@h', 'x://:@h', 'redis://h:6379', 'postgres://u:p w@h',
     ];
     for (const text of texts) expect(scrubCredentials(text)).toBe(reference(text));
+  });
+
+  it('keeps the user, host and path of a URL and redacts only its password, also where the quick scan decides', () => {
+    expect(scrubCredentials('postgres://app:hunter2@db.internal:5432/tollgate')).toBe('postgres://app:[redacted]@db.internal:5432/tollgate');
+    expect(scrubCredentials('REDIS://u:PW@H')).toBe('REDIS://u:[redacted]@H');
+    // No password: nothing to redact, and a port after the host is not a password.
+    for (const text of ['redis://cache.internal:6379', 'https://user@host.example/x', 'mailto:a@b.example']) expect(scrubCredentials(text)).toBe(text);
   });
 
   it('leaves ordinary text alone', () => {

@@ -13,6 +13,9 @@ const credentialPatterns: readonly (readonly [RegExp, string])[] = [
   // Provider keys (OpenAI, Anthropic and others with an sk- prefix).
   [/\bsk-[A-Za-z0-9_-]{16,}/g, 'sk-[redacted]'],
   [/\b((?:api[_-]?key|access[_-]?token|refresh[_-]?token|id[_-]?token|token|client[_-]?secret|secret|password|passwd|pwd|sig|signature)["']?\s*[=:]\s*["']?)[^\s&,;"']+/gi, '$1[redacted]'],
+  // The password of a URL's userinfo (`redis://user:pw@host`, `postgres://:pw@h/db`); up to the last `@`
+  // of the authority, as URL parsers read an unescaped `@` in a password.
+  [/\b([a-z][a-z0-9+.-]*:\/\/[^\s/?#@:]*:)[^\s/?#]+@/gi, '$1[redacted]@'],
 ];
 
 // Every pattern at once, case-insensitively: a superset of what the patterns match (case-insensitivity
@@ -26,7 +29,7 @@ const anyCredential = new RegExp(credentialPatterns.map(([pattern]) => pattern.s
  * scrubCredentials('Authorization: Bearer abcdefgh12345678') // 'Authorization: Bearer [redacted]'
  */
 export function scrubCredentials(text: string): string {
-  // Most record strings (rule names, models, units) hold nothing: one scan instead of five replaces.
+  // Most record strings (rule names, models, units) hold nothing: one scan instead of six replaces.
   if (!anyCredential.test(text)) return text;
   let out = text;
   for (const [pattern, replacement] of credentialPatterns) out = out.replace(pattern, replacement);

@@ -5,7 +5,7 @@ import type { ResponseControl, ResponseObserver } from '../pipeline/step.js';
 import type { InferenceApi } from '../validate-request/api-route.js';
 import { outputTexts } from './output-text.js';
 import { checkResponseShape } from './response-schemas.js';
-import { SseReader } from './sse-reader.js';
+import { concat, SseReader } from './sse-reader.js';
 import { readUsage, type UsageReading } from './usage-fields.js';
 import { outputChecker, type OutputSettings, type ResponseDecision } from './output-checker.js';
 
@@ -33,6 +33,8 @@ export interface UsageObserver extends ResponseObserver {
 
 const jsonType = /^application\/(?:[a-z0-9.+-]+\+)?json/i;
 const streamType = /^text\/event-stream/i;
+// Not fatal and never streaming, so one decoder serves every response.
+const utf8 = new TextDecoder('utf-8', { fatal: false });
 
 /**
  * Builds the observer for one response. Usage the response reports (a JSON body's `usage`, the final
@@ -63,7 +65,9 @@ export function usageObserver(context: TgContext, control: ResponseControl | und
     for (const text of outputTexts(parsed, stream)) checker.addText(text);
     checker.checkShape(() => checkResponseShape(settings.api, parsed, stream));
   };
-  const reader = new SseReader(({ data }) => {
+  // Only an event stream needs a reader: built at its first chunk, so a JSON answer pays nothing for it.
+  let reader: SseReader | undefined;
+  const newReader = (): SseReader => new SseReader(({ data }) => {
     if (data === '[DONE]') return;
     let parsed: unknown;
     try {
@@ -77,16 +81,11 @@ export function usageObserver(context: TgContext, control: ResponseControl | und
   }, settings.maxEventBytes);
 
   const readWholeJson = (): void => {
-    const body = new Uint8Array(jsonBytes);
-    let offset = 0;
-    for (const part of jsonParts) {
-      body.set(part, offset);
-      offset += part.length;
-    }
+    const body = jsonParts.length === 1 ? jsonParts[0]! : concat(jsonParts, jsonBytes);
     jsonParts = [];
     let parsed: unknown;
     try {
-      parsed = JSON.parse(new TextDecoder('utf-8', { fatal: false }).decode(body));
+      parsed = JSON.parse(utf8.decode(body));
     } catch {
       checker.checkShape(() => ({ path: '(body is not JSON)' }));
       return;
@@ -120,7 +119,7 @@ export function usageObserver(context: TgContext, control: ResponseControl | und
       decision.usage = 'none';
     },
     chunk(bytes) {
-      if (mode === 'sse') reader.push(bytes);
+      if (mode === 'sse') (reader ??= newReader()).push(bytes);
       else if (mode === 'json') {
         jsonBytes += bytes.length;
         if (jsonBytes > settings.maxJsonBytes) {
@@ -132,7 +131,7 @@ export function usageObserver(context: TgContext, control: ResponseControl | und
     },
     end(outcome) {
       if (mode === 'sse') {
-        reader.end();
+        reader?.end();
         if (outcome.aborted) chargeCutOffStream();
       }
       complete();

@@ -121,7 +121,8 @@ export class SseReader {
   }
 }
 
-function concat(parts: readonly Uint8Array[], size: number): Uint8Array {
+/** The parts joined into one array of `size` bytes. */
+export function concat(parts: readonly Uint8Array[], size: number): Uint8Array {
   const out = new Uint8Array(size);
   let offset = 0;
   for (const part of parts) {
