@@ -1,7 +1,7 @@
 // The Fastify plugin: authentication in onRequest, body-reading steps at the parsing stage, one pipeline run, core's body for the handler.
 import { abortOnDisconnect, ConfigError, finishOnClose, nodeRequestInput, pathWithoutQuery, type ContextHandle, type Pipeline, type RenderedResponse } from '@tollgate/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, preParsingHookHandler, preValidationHookHandler } from 'fastify';
-import { bodyHandoff, type BodyHandoff } from './body-handoff.js';
+import { BodyHandoff } from './body-handoff.js';
 import { routeChains, type TollgateChain } from './route-chains.js';
 
 /** Options of the {@link tollgate} plugin. */
@@ -16,12 +16,29 @@ interface WaitingForBody {
   readonly handle: ContextHandle;
   readonly run: Promise<RenderedResponse | undefined>;
   readonly body: BodyHandoff;
+  /** Whether onRequest went on already: paused for the body, or answered after the whole run. */
+  decided: boolean;
 }
 
-const waiting = new WeakMap<FastifyRequest, WaitingForBody>();
-const bodyWanted: unique symbol = Symbol('body wanted');
+// On the request under a symbol, not in a WeakMap: an entry keyed by a short-lived object makes every
+// young collection slower and drags the request into the old generation.
+const waitingKey = Symbol('tollgate.waitingForBody');
+type Waiting = FastifyRequest & { [waitingKey]?: WaitingForBody | undefined };
 // The registration that guards each route, so a route covered twice (nested scopes) fails at startup.
 const guardedBy = new WeakMap<object, object>();
+
+/** A step asked for the body: the run waits for preParsing, and the request goes on to be parsed. */
+function pause(request: FastifyRequest, reply: FastifyReply, paused: WaitingForBody, next: () => void): void {
+  (request as Waiting)[waitingKey] = paused;
+  // Another hook answered before preParsing ran: the read fails, and the refusal only finishes.
+  reply.raw.once('close', () => {
+    if ((request as Waiting)[waitingKey] !== paused) return;
+    (request as Waiting)[waitingKey] = undefined;
+    paused.body.cancel();
+    paused.run.then((refusal) => answer(request, reply, paused.pipeline, paused.handle, refusal), () => undefined);
+  });
+  next();
+}
 
 /** Sends a refusal or lets the request through; true when the request goes on. */
 function answer(request: FastifyRequest, reply: FastifyReply, pipeline: Pipeline, handle: ContextHandle, refusal: RenderedResponse | undefined): boolean {
@@ -67,32 +84,35 @@ function register(fastify: FastifyInstance, options: TollgatePluginOptions): voi
   const onRequest: onRequestHookHandler = function tollgateOnRequest(request, reply, next) {
     const pipeline = chains.forRoute(request.routeOptions.config?.tollgate, `${request.method} ${request.routeOptions.url ?? request.url}`);
     if (pipeline === undefined) return next();
-    const body = bodyHandoff(request.raw);
-    const handle = pipeline.start(nodeRequestInput(request.raw, { path: pathWithoutQuery(request.url), route: request.routeOptions.url, body: body.source }));
+    // Steps before the first one that reads the body finish here, before Fastify reads a byte; that
+    // one waits (paused) for preParsing to supply the payload.
+    const body = new BodyHandoff(request.raw, () => {
+      if (paused.decided) return;
+      paused.decided = true;
+      pause(request, reply, paused, next);
+    });
+    const handle = pipeline.start(nodeRequestInput(request.raw, { path: pathWithoutQuery(request.url), route: request.routeOptions.url, body: () => body.source() }));
     request.tollgate = handle.context;
     abortOnDisconnect(reply.raw, handle);
     const run = pipeline.run(handle);
-    // Steps before the first one that reads the body finish here, before Fastify reads a byte.
-    Promise.race([run, body.wanted.then(() => bodyWanted)]).then((first) => {
-      if (typeof first === 'symbol') {
-        const paused = { pipeline, handle, run, body };
-        waiting.set(request, paused);
-        // Another hook answered before preParsing ran: the read fails, and the refusal only finishes.
-        reply.raw.once('close', () => {
-          if (waiting.get(request) !== paused) return;
-          waiting.delete(request);
-          body.cancel();
-          run.then((refusal) => answer(request, reply, pipeline, handle, refusal), () => undefined);
-        });
-        next();
-      } else if (answer(request, reply, pipeline, handle, first)) next();
-    }, next);
+    const paused: WaitingForBody = { pipeline, handle, run, body, decided: false };
+    run.then(
+      (refusal) => {
+        if (paused.decided) return;
+        paused.decided = true;
+        if (answer(request, reply, pipeline, handle, refusal)) next();
+      },
+      (error: Error) => {
+        if (paused.decided) return;
+        paused.decided = true;
+        next(error);
+      },
+    );
   };
-
   const preParsing: preParsingHookHandler = function tollgatePreParsing(request, reply, payload, next) {
-    const paused = waiting.get(request);
+    const paused = (request as Waiting)[waitingKey];
     if (paused === undefined) return next(null, payload);
-    waiting.delete(request);
+    (request as Waiting)[waitingKey] = undefined;
     paused.body.supply(payload);
     paused.run.then((refusal) => {
       if (answer(request, reply, paused.pipeline, paused.handle, refusal)) next(null, paused.body.replay() ?? payload);

@@ -147,3 +147,83 @@ describe('@tollgate/hono through the Fetch API alone (app.request, as on edge ru
     expect(errors.some((e) => e instanceof Error && e.message === 'renderer bug')).toBe(true);
   });
 });
+
+describe('@tollgate/hono on @hono/node-server when no step reads the response body', () => {
+  async function served(app: Hono<TollgateEnv>): Promise<{ url: string; close: () => Promise<void> }> {
+    const { serve } = await import('@hono/node-server');
+    const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+      const running = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(running));
+    });
+    const { port } = server.address() as { port: number };
+    return {
+      url: `http://127.0.0.1:${port}`,
+      close: () => new Promise<void>((resolve) => {
+        (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+        server.close(() => resolve());
+      }),
+    };
+  }
+
+  it('sends the handler’s answer with tollgate’s headers under its own, refusals with theirs, and finishes each once', async () => {
+    const { key, authenticate } = await keyed();
+    const outcomes: unknown[] = [];
+    const recorder: Step = { name: 'recorder', requires: [], run: () => undefined, finish: (_ctx, outcome) => void outcomes.push(outcome) };
+    const app = new Hono<TollgateEnv>();
+    app.use('*', tollgate(gate({ authenticate: authenticate as never, steps: [recorder] })));
+    app.get('/own', (c) => {
+      c.header('set-cookie', 'a=1');
+      c.header('x-request-id', 'from-handler');
+      return c.text('ok');
+    });
+    app.get('/plain', (c) => c.json({ subject: c.get('auth')?.subject }));
+    app.get('/redirect', () => Response.redirect('http://example.test/elsewhere', 302));
+    const server = await served(app);
+    try {
+      const auth = { authorization: `Bearer ${key}` };
+      const own = await fetch(`${server.url}/own`, { headers: auth });
+      expect(await own.text()).toBe('ok');
+      expect(own.headers.get('x-request-id')).toBe('from-handler');
+      expect(own.headers.getSetCookie()).toEqual(['a=1']);
+      const plain = await fetch(`${server.url}/plain`, { headers: { ...auth, 'x-request-id': 'node-1' } });
+      expect(await plain.json()).toEqual({ subject: 'alice' });
+      expect(plain.headers.get('x-request-id')).toBe('node-1');
+      const redirect = await fetch(`${server.url}/redirect`, { headers: auth, redirect: 'manual' });
+      expect(redirect.status).toBe(302);
+      expect(redirect.headers.get('x-request-id')).toMatch(/^req_/);
+      const refused = await fetch(`${server.url}/plain`, { headers: { 'x-request-id': 'node-2' } });
+      expect(refused.status).toBe(401);
+      expect(refused.headers.get('x-request-id')).toBe('node-2');
+      expect(refused.headers.get('www-authenticate')).toMatch(/^Bearer/);
+      await vi.waitFor(() => expect(outcomes).toHaveLength(4));
+      expect(outcomes).toEqual([{ status: 200, aborted: false }, { status: 200, aborted: false }, { status: 302, aborted: false }, { status: 401, aborted: false }]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('aborts the context’s signal and finishes as aborted when the client leaves first', async () => {
+    const outcomes: unknown[] = [];
+    const recorder: Step = { name: 'recorder', requires: [], run: () => undefined, finish: (_ctx, outcome) => void outcomes.push(outcome) };
+    const app = new Hono<TollgateEnv>();
+    app.use('*', tollgate([recorder]));
+    let entered: () => void = () => undefined;
+    const inHandler = new Promise<void>((resolve) => (entered = resolve));
+    app.get('/hang', async (c) => {
+      const { signal } = c.get('tollgate');
+      entered();
+      await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+      return c.body(null);
+    });
+    const server = await served(app);
+    try {
+      const client = new AbortController();
+      const pending = fetch(`${server.url}/hang`, { signal: client.signal }).catch(() => undefined);
+      await inHandler;
+      client.abort();
+      await pending;
+      await vi.waitFor(() => expect(outcomes).toEqual([{ status: 200, aborted: true }]));
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -1,7 +1,8 @@
 // @tollgate/hono: runs a tollgate pipeline as Hono 4 middleware; all behaviour lives in core.
-import { createPipeline, judgeHeldResponse, markPipeline, type ContextHandle, type Pipeline, type Principal, type RenderedResponse, type Step, type TgContext } from '@tollgate/core';
-import type { Context, MiddlewareHandler } from 'hono';
-import { handOverBody, honoRequestInput } from './request-input.js';
+import { abortOnDisconnect, createPipeline, finishOnClose, judgeHeldResponse, markPipeline, nodeResponseOutcome, type ContextHandle, type Pipeline, type Principal, type RenderedResponse, type Step, type TgContext } from '@tollgate/core';
+import type { ServerResponse } from 'node:http';
+import type { Context, MiddlewareHandler, Next } from 'hono';
+import { handOverBody, honoRequestInput, nodeOutgoing } from './request-input.js';
 import { observedResponse, watchResponse } from './response-body.js';
 
 /** The context variables tollgate sets: `c.get('auth')` and `c.get('tollgate')`. */
@@ -20,23 +21,40 @@ export interface TollgateEnv {
 /** What {@link tollgate} accepts: a pipeline (e.g. from `gate()`), a step or a list of steps. */
 export type TollgateChain = Pipeline | Step | readonly Step[];
 
-const handles = new WeakMap<Request, ContextHandle>();
+// The request's handle lives on the request under a symbol, not in a WeakMap: an entry keyed by a
+// short-lived object makes every young collection slower and drags the request into the old generation.
+const handleKey = Symbol('tollgate.handle');
+type WithHandle = Request & { [handleKey]?: ContextHandle };
 
 function isPipeline(value: TollgateChain): value is Pipeline {
   return typeof (value as Partial<Pipeline>).start === 'function';
 }
 
 function start(c: Context<TollgateEnv>, pipeline: Pipeline): ContextHandle {
-  const existing = handles.get(c.req.raw);
+  const raw = c.req.raw as WithHandle;
+  const existing = raw[handleKey];
   if (existing !== undefined) return existing;
   const handle = pipeline.start(honoRequestInput(c));
-  handles.set(c.req.raw, handle);
+  raw[handleKey] = handle;
   c.set('tollgate', handle.context);
-  // The request's signal aborts when the client goes away (on Node, @hono/node-server wires it to the socket).
-  const signal = c.req.raw.signal;
+  const outgoing = nodeOutgoing(c);
+  // On Node the response's close tells; reading the Fetch request's signal would build the whole Fetch request.
+  if (outgoing !== undefined) {
+    abortOnDisconnect(outgoing, handle);
+    return handle;
+  }
+  // The request's signal aborts when the client goes away.
+  const signal = raw.signal;
   if (signal.aborted) handle.abort('client disconnected');
   else signal.addEventListener('abort', () => handle.abort('client disconnected'), { once: true });
   return handle;
+}
+
+/** Whether the client went away before its response was complete. */
+function clientGone(c: Context, outgoing: ServerResponse | undefined): boolean {
+  // On Node, the close abortOnDisconnect saw; the Fetch request's signal is never made there (see start).
+  if (outgoing !== undefined) return outgoing.closed && nodeResponseOutcome(outgoing).aborted;
+  return c.req.raw.signal.aborted;
 }
 
 function withHeaders(response: Response, headers: Record<string, string>): Response {
@@ -44,6 +62,26 @@ function withHeaders(response: Response, headers: Record<string, string>): Respo
   // The handler's own values win, as they do in the other adapters (tollgate sets its headers first there).
   for (const [name, value] of Object.entries(headers)) if (!merged.has(name)) merged.set(name, value);
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers: merged });
+}
+
+/**
+ * On Node, when no step reads the response body: the steps settle when the Node response closes, and
+ * the Fetch response goes out as it is (@hono/node-server's fast path, no stream in between).
+ * tollgate's headers go on the Node response first, so the handler's own values win when it writes its head.
+ */
+async function passUnobserved(c: Context<TollgateEnv>, next: Next, pipeline: Pipeline, handle: ContextHandle, outgoing: ServerResponse, refusal: RenderedResponse | undefined): Promise<Response | undefined> {
+  const { context } = handle;
+  // Not observing: `passed` false only keeps finishOnClose from asking the steps for observers again.
+  finishOnClose(outgoing, handle, pipeline, false);
+  if (refusal !== undefined) return new Response(refusal.body, { status: refusal.status, headers: { ...context.responseHeaders, ...refusal.headers } });
+  for (const [name, value] of Object.entries(context.responseHeaders)) outgoing.setHeader(name, value);
+  c.set('auth', context.principal);
+  if (context.request.bodyRequested) {
+    const body = await context.request.json();
+    if (body !== undefined) handOverBody(c, body);
+  }
+  await next();
+  return undefined;
 }
 
 /**
@@ -65,11 +103,13 @@ export function tollgate(chain: TollgateChain): MiddlewareHandler<TollgateEnv> {
     const { context } = handle;
     const refusal: RenderedResponse | undefined = await pipeline.run(handle);
     const observer = refusal === undefined ? pipeline.observe(handle) : undefined;
+    const outgoing = nodeOutgoing(c);
+    if (outgoing !== undefined && observer === undefined) return passUnobserved(c, next, pipeline, handle, outgoing, refusal);
     let settled = false;
     const ended = (cut: boolean, status: number): void => {
       if (settled) return;
       settled = true;
-      const outcome = { status, aborted: cut || c.req.raw.signal.aborted };
+      const outcome = { status, aborted: cut || clientGone(c, outgoing) };
       // Observers read the whole body before the steps settle on it.
       observer?.end?.(outcome);
       void pipeline.finish(handle, outcome);
@@ -86,7 +126,7 @@ export function tollgate(chain: TollgateChain): MiddlewareHandler<TollgateEnv> {
     await next();
     const response = withHeaders(c.res, context.responseHeaders);
     // Nobody will read the body of a request whose client is gone: settle now.
-    if (c.req.raw.signal.aborted) {
+    if (clientGone(c, outgoing)) {
       ended(true, response.status);
       c.res = response;
       return;
@@ -96,12 +136,12 @@ export function tollgate(chain: TollgateChain): MiddlewareHandler<TollgateEnv> {
     c.res = undefined;
     c.res = sent;
     // A held answer took time: a client gone meanwhile will read nothing, so settle now.
-    if (c.req.raw.signal.aborted) ended(true, c.res.status);
+    if (clientGone(c, outgoing)) ended(true, c.res.status);
   }, pipeline);
 }
 
 /** The tollgate context of a request, or undefined when no tollgate middleware ran. */
 export function tollgateContext(c: Context): TgContext | undefined {
-  return handles.get(c.req.raw)?.context;
+  return (c.req.raw as WithHandle)[handleKey]?.context;
 }
 export { tollgateAdmin, type TollgateAdminOptions } from './admin-handler.js';

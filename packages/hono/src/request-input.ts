@@ -1,12 +1,23 @@
 // Translates a Hono request into core's RequestInput: Fetch API first, Node's IncomingMessage where @hono/node-server provides it.
 import { nodeRequestHasBody, nodeTlsPeer, type BodySource, type RequestInput } from '@tollgate/core';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Context } from 'hono';
 
 /** The Node request behind a Hono context, when the app runs on @hono/node-server (`c.env.incoming`). */
 export function nodeIncoming(c: Context): IncomingMessage | undefined {
   const incoming = (c.env as { incoming?: Partial<IncomingMessage> } | undefined)?.incoming;
   return typeof incoming?.headersDistinct === 'object' && incoming.socket !== undefined ? (incoming as IncomingMessage) : undefined;
+}
+
+/**
+ * The Node response behind a Hono context over HTTP/1 on @hono/node-server (`c.env.outgoing`), the one
+ * the server writes the Fetch response to.
+ */
+export function nodeOutgoing(c: Context): ServerResponse | undefined {
+  const incoming = nodeIncoming(c);
+  if (incoming === undefined || incoming.httpVersionMajor !== 1) return undefined;
+  const outgoing = (c.env as { outgoing?: Partial<ServerResponse> }).outgoing;
+  return typeof outgoing?.setHeader === 'function' && typeof outgoing.once === 'function' && 'writableFinished' in outgoing ? (outgoing as ServerResponse) : undefined;
 }
 
 function hasBody(c: Context, incoming: IncomingMessage | undefined): boolean {

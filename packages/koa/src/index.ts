@@ -34,7 +34,10 @@ export type TollgateChain = Pipeline | Step | readonly Step[];
 type KoaContext = ParameterizedContext<TollgateState>;
 type WithBody = { body?: unknown };
 
-const handles = new WeakMap<object, ContextHandle>();
+// The request's handle lives on Node's request under a symbol, not in a WeakMap: an entry keyed by a
+// short-lived object makes every young collection slower and drags the request into the old generation.
+const handleKey = Symbol('tollgate.handle');
+type WithHandle = { [handleKey]?: ContextHandle };
 
 function isPipeline(value: TollgateChain): value is Pipeline {
   return typeof (value as Partial<Pipeline>).start === 'function';
@@ -47,12 +50,12 @@ function bodySource(ctx: KoaContext): BodySource {
 }
 
 function start(ctx: KoaContext, pipeline: Pipeline): ContextHandle {
-  const existing = handles.get(ctx.req);
+  const existing = (ctx.req as WithHandle)[handleKey];
   if (existing !== undefined) return existing;
   // @koa/router sets _matchedRoute before route middleware runs; app-level middleware has no route yet.
   const matched = (ctx as { _matchedRoute?: unknown })._matchedRoute;
   const handle = pipeline.start(nodeRequestInput(ctx.req, { path: ctx.path, route: typeof matched === 'string' ? matched : undefined, body: () => bodySource(ctx) }));
-  handles.set(ctx.req, handle);
+  (ctx.req as WithHandle)[handleKey] = handle;
   ctx.state.tollgate = handle.context;
   abortOnDisconnect(ctx.res, handle);
   return handle;
@@ -94,6 +97,6 @@ export function tollgate(chain: TollgateChain): Middleware<TollgateState> {
 
 /** The tollgate context of a request, or undefined when no tollgate middleware ran. */
 export function tollgateContext(ctx: { req: object }): TgContext | undefined {
-  return handles.get(ctx.req)?.context;
+  return (ctx.req as WithHandle)[handleKey]?.context;
 }
 export { tollgateAdmin, type TollgateAdminOptions } from './admin-handler.js';

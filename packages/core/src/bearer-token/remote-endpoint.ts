@@ -1,6 +1,7 @@
 // Talking to an identity provider: https URLs only (http on loopback), bounded time and size, JSON only.
 import { ConfigError } from '../errors/tollgate-error.js';
 import { parseIp } from '../net/ip-address.js';
+import { joinBytes } from '../request/tg-request.js';
 
 /** Why a call to the provider failed; never a statement about the credential. */
 export class RemoteEndpointError extends Error {
@@ -63,13 +64,7 @@ async function readBounded(response: Response, maxBytes: number): Promise<Uint8A
       parts.push(chunk);
     }
   }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const part of parts) {
-    bytes.set(part, offset);
-    offset += part.byteLength;
-  }
-  return bytes;
+  return joinBytes(parts, size);
 }
 
 /**

@@ -1,10 +1,11 @@
 import { once } from 'node:events';
+import { PassThrough, Readable } from 'node:stream';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createPipeline } from '../pipeline/pipeline.js';
 import type { ResponseOutcome, Step } from '../pipeline/step.js';
-import { nodeRawBody, nodeRequestInput, pathWithoutQuery } from './node-request.js';
+import { collectNodeStream, nodeRawBody, nodeRequestInput, pathWithoutQuery } from './node-request.js';
 import { abortOnDisconnect, finishOnClose, tapNodeResponse } from './node-response.js';
 
 const servers: Server[] = [];
@@ -105,5 +106,52 @@ describe('nodeRequestInput', () => {
   it('says there is no body without Content-Length or Transfer-Encoding, as Node’s parser does', () => {
     const body = (headers: Record<string, string>) => nodeRawBody({ headers } as unknown as IncomingMessage).kind;
     expect([body({}), body({ 'content-length': '0' }), body({ 'content-length': '2' }), body({ 'transfer-encoding': 'chunked' })]).toEqual(['none', 'none', 'raw', 'raw']);
+  });
+});
+
+describe('collectNodeStream', () => {
+  it('joins the chunks (strings too), handing each to keep, and reads an ended stream as empty', async () => {
+    const kept: string[] = [];
+    const bytes = await collectNodeStream(Readable.from([Buffer.from('{"a"'), ':1', Buffer.from('}')]), 100, (chunk) => void kept.push(chunk.toString()));
+    expect(Buffer.from(bytes).toString()).toBe('{"a":1}');
+    expect(kept).toEqual(['{"a"', ':1', '}']);
+    const ended = Readable.from([]);
+    ended.resume();
+    await once(ended, 'end');
+    expect((await collectNodeStream(ended, 100)).byteLength).toBe(0);
+  });
+
+  it('rejects with TG_BODY_TOO_LARGE past the limit and stops listening, leaving the stream open', async () => {
+    const stream = new PassThrough();
+    const read = collectNodeStream(stream, 4);
+    stream.write('abc');
+    stream.write('de');
+    await expect(read).rejects.toMatchObject({ code: 'TG_BODY_TOO_LARGE' });
+    expect(stream.listenerCount('data')).toBe(0);
+    expect(stream.destroyed).toBe(false);
+  });
+
+  it('rejects with the cause when the stream fails or closes before its end', async () => {
+    const failing = new PassThrough();
+    const failed = collectNodeStream(failing, 100);
+    failing.destroy(new Error('reset'));
+    await expect(failed).rejects.toThrow('reset');
+    const closing = new PassThrough();
+    const closed = collectNodeStream(closing, 100);
+    closing.write('x');
+    closing.destroy();
+    await expect(closed).rejects.toThrow(/before it was complete/);
+    await expect(collectNodeStream(closing, 100)).rejects.toThrow(/already gone/);
+  });
+
+  it('is what nodeRawBody reads with, so core parses a chunked body without its async iterator', async () => {
+    const url = await serve(async (req, res) => {
+      const source = nodeRawBody(req);
+      const bytes = source.kind === 'raw' ? await source.collect!(1000) : new Uint8Array();
+      res.end(Buffer.from(bytes).toString().toUpperCase());
+    });
+    const body = Readable.from(['{"chunked"', ':true}']);
+    const res = await fetch(url, { method: 'POST', body: Readable.toWeb(body) as ReadableStream, duplex: 'half' } as RequestInit);
+    expect(await res.text()).toBe('{"CHUNKED":TRUE}');
   });
 });

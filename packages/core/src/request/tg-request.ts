@@ -18,7 +18,16 @@ export interface TlsPeer {
 /** What an adapter hands core for the body: already parsed by the framework, or the raw bytes. */
 export type BodySource =
   | { readonly kind: 'parsed'; readonly value: unknown }
-  | { readonly kind: 'raw'; readonly chunks: () => AsyncIterable<Uint8Array> }
+  | {
+      readonly kind: 'raw';
+      readonly chunks: () => AsyncIterable<Uint8Array>;
+      /**
+       * Optional faster read of the whole body, used instead of `chunks` when present: resolves the
+       * bytes, or rejects with `TG_BODY_TOO_LARGE` once more than `maxBytes` arrived (any other
+       * rejection means the body could not be read).
+       */
+      readonly collect?: (maxBytes: number) => Promise<Uint8Array>;
+    }
   | { readonly kind: 'none' };
 
 /** What an adapter passes to build a {@link TgRequest}. */
@@ -75,32 +84,46 @@ interface ReadBody {
   readonly text: string | undefined;
 }
 
+/** The chunks as one byte array; throws TG_BODY_TOO_LARGE once more than `maxBytes` arrived. */
+async function collectChunks(chunks: AsyncIterable<Uint8Array>, maxBytes: number): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of chunks) {
+    size += chunk.byteLength;
+    if (size > maxBytes) throw new TollgateError('TG_BODY_TOO_LARGE');
+    parts.push(chunk);
+  }
+  return joinBytes(parts, size);
+}
+
+/**
+ * `size` bytes of `parts` as one array, without a copy when there is a single part.
+ *
+ * @example
+ * joinBytes([Buffer.from('{"a"'), Buffer.from(':1}')], 7) // the bytes of {"a":1}
+ */
+export function joinBytes(parts: readonly Uint8Array[], size: number): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const part of parts) {
+    bytes.set(part, offset);
+    offset += part.byteLength;
+  }
+  return bytes;
+}
+
 async function readJson(source: BodySource, contentType: string | undefined, limits: BodyLimits): Promise<ReadBody> {
   if (source.kind === 'none') return { value: undefined, text: undefined };
   if (source.kind === 'parsed') return { value: source.value, text: undefined };
   if (contentType === undefined || !jsonType.test(contentType)) throw new TollgateError('TG_UNSUPPORTED_MEDIA_TYPE');
-  const parts: Uint8Array[] = [];
-  let size = 0;
+  let bytes: Uint8Array;
   try {
-    for await (const chunk of source.chunks()) {
-      size += chunk.byteLength;
-      if (size > limits.maxBytes) throw new TollgateError('TG_BODY_TOO_LARGE');
-      parts.push(chunk);
-    }
+    bytes = source.collect === undefined ? await collectChunks(source.chunks(), limits.maxBytes) : await source.collect(limits.maxBytes);
   } catch (cause) {
     if (isTollgateError(cause)) throw cause;
     // The client hung up or sent a broken chunked body: its fault, not ours.
     throw new TollgateError('TG_INVALID_JSON', { message: 'The request body could not be read.', cause });
-  }
-  let bytes: Uint8Array;
-  if (parts.length === 1) bytes = parts[0]!;
-  else {
-    bytes = new Uint8Array(size);
-    let offset = 0;
-    for (const part of parts) {
-      bytes.set(part, offset);
-      offset += part.byteLength;
-    }
   }
   let text: string;
   try {
