@@ -56,6 +56,45 @@ describe('DeliveryQueue', () => {
     expect(batches).toEqual([4, 4, 2]);
   });
 
+  it('lingers for more records before a batch, so records of several turns share one write', async () => {
+    const { sink, batches } = controlledSink();
+    const { queue } = queueFor(sink, { lingerMs: 50 });
+    queue.enqueue(record(1), false);
+    await new Promise((r) => setTimeout(r, 5));
+    queue.enqueue(record(2), false);
+    await new Promise((r) => setTimeout(r, 5));
+    expect(batches).toEqual([]);
+    await until(() => batches.length > 0);
+    expect(batches).toEqual([2]);
+  });
+
+  it('lets records that arrive during a write linger for the next batch', async () => {
+    const { sink, batches, state, unhold } = controlledSink();
+    const { queue } = queueFor(sink, { lingerMs: 30 });
+    state.held = true;
+    queue.enqueue(record(1), false);
+    await until(() => state.attempts === 1);
+    queue.enqueue(record(2), false);
+    unhold();
+    await new Promise((r) => setTimeout(r, 5));
+    queue.enqueue(record(3), false);
+    await until(() => batches.length === 2);
+    expect(batches).toEqual([1, 2]);
+  });
+
+  it('does not linger once a batch is full, nor on flush', async () => {
+    const { sink, batches } = controlledSink();
+    const { queue } = queueFor(sink, { batchSize: 3, lingerMs: 1_000 });
+    for (let n = 1; n <= 3; n++) queue.enqueue(record(n), false);
+    await until(() => batches.length > 0);
+    expect(batches).toEqual([3]);
+    queue.enqueue(record(4), false);
+    const started = Date.now();
+    expect(await queue.flush(2_000)).toBe(true);
+    expect(Date.now() - started).toBeLessThan(500);
+    expect(batches).toEqual([3, 1]);
+  });
+
   it('retries a failing sink until it recovers, keeping order, and reports each failure', async () => {
     const { sink, written, state } = controlledSink();
     const { queue, errors } = queueFor(sink, { chain: chainHasher() });

@@ -10,6 +10,11 @@ export interface DeliveryQueueOptions {
   readonly maxQueue: number;
   /** Records per `write` call. */
   readonly batchSize: number;
+  /**
+   * How long a batch waits for more records before it is written, in ms (a full batch, a flush or a
+   * close does not wait). 0 or absent: written as soon as the event loop is free.
+   */
+  readonly lingerMs?: number;
   /** Chains records when set. */
   readonly chain: ChainHasher | undefined;
   /** Backoff between retries of a failed write, doubling from `minMs` to `maxMs`. */
@@ -62,6 +67,9 @@ export class DeliveryQueue {
   private closing = false;
   private stopped = false;
   private wake: (() => void) | undefined;
+  private endLinger: (() => void) | undefined;
+  /** Flushes under way: while one waits, batches do not linger. */
+  private flushing = 0;
 
   constructor(private readonly options: DeliveryQueueOptions) {
     this.sink = options.sink;
@@ -109,6 +117,7 @@ export class DeliveryQueue {
     }
     this.items.push({ record, droppedBefore: this.pendingDrops });
     this.pendingDrops = 0;
+    if (this.items.length >= this.options.batchSize) this.endLinger?.();
     this.schedule();
     return true;
   }
@@ -116,11 +125,17 @@ export class DeliveryQueue {
   /** Resolves true once every queued record is written, or false after `timeoutMs`. */
   async flush(timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
-    while (this.items.length > 0 || this.draining !== undefined) {
-      if (Date.now() >= deadline) return false;
-      await new Promise((resolve) => setTimeout(resolve, Math.min(10, Math.max(1, deadline - Date.now()))));
+    this.flushing += 1;
+    this.endLinger?.();
+    try {
+      while (this.items.length > 0 || this.draining !== undefined) {
+        if (Date.now() >= deadline) return false;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(10, Math.max(1, deadline - Date.now()))));
+      }
+      return true;
+    } finally {
+      this.flushing -= 1;
     }
-    return true;
   }
 
   /** Writes what it can within `timeoutMs`, drops (and counts) the rest, then closes the sink. */
@@ -134,6 +149,11 @@ export class DeliveryQueue {
     await this.sink.close?.();
   }
 
+  /** Whether a batch waits for more records: not while a flush or close waits for the queue to empty. */
+  private get lingers(): boolean {
+    return (this.options.lingerMs ?? 0) > 0 && !this.closing && !this.flushing;
+  }
+
   private drop(count: number): void {
     this.droppedTotal += count;
     this.pendingDrops += count;
@@ -142,8 +162,24 @@ export class DeliveryQueue {
 
   private schedule(): void {
     if (this.draining !== undefined || this.stopped) return;
-    // setImmediate: records finished in the same turn go out in one batch.
-    this.draining = new Promise<void>((resolve) => setImmediate(resolve))
+    const linger = this.lingers && this.items.length < this.options.batchSize ? (this.options.lingerMs ?? 0) : 0;
+    // Records finished in the same turn (setImmediate), or within the linger, go out in one batch:
+    // under load one write then carries many records instead of one each.
+    this.draining = new Promise<void>((resolve) => {
+      if (linger === 0) {
+        setImmediate(resolve);
+        return;
+      }
+      const timer = setTimeout(() => {
+        this.endLinger = undefined;
+        resolve();
+      }, linger);
+      this.endLinger = () => {
+        clearTimeout(timer);
+        this.endLinger = undefined;
+        resolve();
+      };
+    })
       .then(() => this.drain())
       .finally(() => {
         this.draining = undefined;
@@ -176,6 +212,8 @@ export class DeliveryQueue {
         this.items.splice(0, batch.length);
         this.healthy = true;
         this.backoff = retry.minMs;
+        // Records that came in during the write linger for more (schedule), rather than go out one by one.
+        if (this.lingers && this.items.length < batchSize) return;
       } catch (error) {
         this.healthy = false;
         this.options.onError(error);

@@ -47,6 +47,11 @@ export interface InferenceLogOptions {
     readonly maxQueue?: number;
     /** Records per write. @default 100 */
     readonly batchSize?: number;
+    /**
+     * How long the first record of a batch waits for others (a batch that fills up goes at once), in ms,
+     * so that under load one write carries many records. 0 writes as soon as the event loop is free. @default 5
+     */
+    readonly lingerMs?: number;
     /** First retry delay after a failed write, doubling up to `retryMaxMs`. @default 100 */
     readonly retryMinMs?: number;
     /** @default 5000 */
@@ -74,7 +79,7 @@ export interface InferenceLogSettings {
   readonly chain: ChainHasher | undefined;
   readonly strict: ((context: TgContext) => boolean) | undefined;
   readonly strictAlways: boolean;
-  readonly delivery: { maxQueue: number; batchSize: number; retryMinMs: number; retryMaxMs: number; writeTimeoutMs: number; closeTimeoutMs: number };
+  readonly delivery: { maxQueue: number; batchSize: number; lingerMs: number; retryMinMs: number; retryMaxMs: number; writeTimeoutMs: number; closeTimeoutMs: number };
   readonly maxFieldLength: number;
   readonly fields: InferenceLogOptions['fields'];
   readonly telemetry: readonly InferenceTelemetry[];
@@ -132,6 +137,7 @@ export function inferenceLogSettings(options: InferenceLogOptions): InferenceLog
   const delivery = {
     maxQueue: wholeNumber(d.maxQueue, 'inferenceLog.delivery.maxQueue', 10_000, 1, 10_000_000),
     batchSize: wholeNumber(d.batchSize, 'inferenceLog.delivery.batchSize', 100, 1, 10_000),
+    lingerMs: wholeNumber(d.lingerMs, 'inferenceLog.delivery.lingerMs', 5, 0, 1_000),
     retryMinMs,
     retryMaxMs: wholeNumber(d.retryMaxMs, 'inferenceLog.delivery.retryMaxMs', Math.max(5_000, retryMinMs), retryMinMs, 600_000),
     writeTimeoutMs: wholeNumber(d.writeTimeoutMs, 'inferenceLog.delivery.writeTimeoutMs', 10_000, 1, 600_000),

@@ -63,6 +63,7 @@ export function inferenceLog(options: InferenceLogOptions = {}): InferenceLogSte
         sink,
         maxQueue: delivery.maxQueue,
         batchSize: delivery.batchSize,
+        lingerMs: delivery.lingerMs,
         chain: settings.chain,
         retry: { minMs: delivery.retryMinMs, maxMs: delivery.retryMaxMs },
         writeTimeoutMs: delivery.writeTimeoutMs,

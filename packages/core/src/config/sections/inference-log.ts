@@ -50,6 +50,7 @@ export const inferenceLogSchema = z.strictObject({
     .strictObject({
       maxQueue: wholeNumberField(1, 10_000_000).optional(),
       batchSize: wholeNumberField(1, 10_000).optional(),
+      lingerMs: wholeNumberField(0, 1_000).optional(),
       retryMinMs: wholeNumberField(1, 60_000).optional(),
       retryMaxMs: wholeNumberField(1, 600_000).optional(),
       writeTimeoutMs: wholeNumberField(1, 600_000).optional(),
