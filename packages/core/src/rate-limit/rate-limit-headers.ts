@@ -40,8 +40,15 @@ export function goDuration(ms: number): string {
   if (total < 1000) return `${total}ms`;
   const hours = Math.floor(total / 3_600_000);
   const minutes = Math.floor((total % 3_600_000) / 60_000);
-  const seconds = (total % 60_000) / 1000;
-  const secondsText = `${Number(seconds.toFixed(3))}s`;
+  const wholeSeconds = `${Math.floor((total % 60_000) / 1000)}`;
+  // The milliseconds as Go prints them, without trailing zeros: `1.5s`, `1.05s`, `1.005s`.
+  let millis = total % 1000;
+  let digits = 3;
+  while (millis !== 0 && millis % 10 === 0) {
+    millis /= 10;
+    digits -= 1;
+  }
+  const secondsText = millis === 0 ? `${wholeSeconds}s` : `${wholeSeconds}.${String(millis).padStart(digits, '0')}s`;
   if (hours > 0) return `${hours}h${minutes}m${secondsText}`;
   if (minutes > 0) return `${minutes}m${secondsText}`;
   return secondsText;

@@ -45,6 +45,21 @@ describe('rate-limit headers', () => {
     expect([20, 999, 1000, 1500, 59_000, 60_000, 360_000, 3_723_500].map(goDuration)).toEqual(['20ms', '999ms', '1s', '1.5s', '59s', '1m0s', '6m0s', '1h2m3.5s']);
   });
 
+  it('writes the seconds of a duration as the shortest decimal of its milliseconds', () => {
+    // The reference: seconds with three decimals, trailing zeros dropped by Number().
+    const reference = (ms: number): string => {
+      const total = Math.max(0, Math.ceil(ms));
+      if (total < 1000) return `${total}ms`;
+      const [hours, minutes] = [Math.floor(total / 3_600_000), Math.floor((total % 3_600_000) / 60_000)];
+      const secondsText = `${Number(((total % 60_000) / 1000).toFixed(3))}s`;
+      return hours > 0 ? `${hours}h${minutes}m${secondsText}` : minutes > 0 ? `${minutes}m${secondsText}` : secondsText;
+    };
+    fc.assert(fc.property(fc.oneof(fc.nat(400_000_000), fc.double({ min: -10, max: 1e9, noNaN: true })), (ms) => {
+      expect(goDuration(ms)).toBe(reference(ms));
+    }), { numRuns: 2000 });
+    expect([1001, 1010, 1100, 61_050, 3_600_005].map(goDuration)).toEqual(['1.001s', '1.01s', '1.1s', '1m1.05s', '1h0m0.005s']);
+  });
+
   it('shows money in micro-dollars and the tightest rule in the OpenAI headers', () => {
     const headers = rateLimitHeaders([
       { rule: 'rpm', unit: 'requests', limit: 100, used: 10, windowSeconds: 60, resetMs: 1500 },

@@ -81,6 +81,20 @@ describe('prompt token estimate for OpenAI families', () => {
     expect(estimatePromptTokens(request, 'text-embedding-3-small', counter, 0).exact).toBe(false);
   });
 
+  it('answers a repeated text from its cache with the same count, and still estimates it past the budget', async () => {
+    const counter = await textCounter('o200k_base');
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 600 }), (text) => {
+        const first = counter.count(text, generous);
+        expect(counter.count(text, generous)).toBe(first);
+        if (text.length <= 256) expect(first).toBe(o200kCount(text));
+        const spent = { deadline: performance.now() - 1, exhausted: false };
+        expect(counter.count(text, spent)).toBe(text.length === 0 ? 0 : conservativeTokenEstimate(text));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('counts token-id prompts as themselves and embedding inputs without framing', async () => {
     const counter = await textCounter('cl100k_base');
     const ids = { api: 'completions', body: { model: 'gpt-3.5-turbo-instruct', prompt: [[1, 2, 3], [4, 5]] } } as ValidatedBody;

@@ -1,6 +1,7 @@
 // Counts the tokens of texts: OpenAI's encodings (gpt-tokenizer) in bounded pieces under a time budget, else the estimate.
 import type { TokenCounter, TokenizerName } from '../model-registry/model-definition.js';
 import { conservativeTokenEstimate } from './conservative-estimate.js';
+import { TokenCountCache } from './count-cache.js';
 
 /** The part of gpt-tokenizer's encoding API used here, and the encoding's pre-tokenizer pattern. */
 interface Encoding {
@@ -93,19 +94,38 @@ function* pieces(text: string, split: RegExp): Generator<readonly [number, numbe
 // Message roles are counted in every message of every request: their counts are known up front.
 const roleWords = ['system', 'developer', 'user', 'assistant', 'tool', 'function'] as const;
 
+// Exact counts of recent texts, per encoding (shared by every model and step using it): about 4 MB at most.
+const countCaches = new Map<EncodingName, TokenCountCache>();
+const cacheBounds = { maxEntries: 4096, maxChars: 2_000_000, maxTextLength: 65_536 };
+
+function countCache(name: EncodingName): TokenCountCache {
+  let cache = countCaches.get(name);
+  if (cache === undefined) {
+    cache = new TokenCountCache(cacheBounds);
+    countCaches.set(name, cache);
+  }
+  return cache;
+}
+
 function exactCounter(name: EncodingName, encoding: Encoding): TextCounter {
   const roles = new Map<string, number>(roleWords.map((role) => [role, encoding.countTokens(role, asText)]));
+  const cache = countCache(name);
   return {
     tokenizer: name,
     count(text, budget) {
+      if (text.length === 0) return 0;
+      // Past the deadline every text is estimated, as the first piece of an uncounted text would be.
+      if (budget.exhausted || performance.now() > budget.deadline) {
+        budget.exhausted = true;
+        return conservativeTokenEstimate(text);
+      }
+      const known = roles.get(text) ?? cache.get(text);
+      if (known !== undefined) return known;
       // A text no longer than one piece is one piece (see pieces()): no need to split it first.
       if (text.length <= maxPiece) {
-        if (text.length === 0) return 0;
-        if (budget.exhausted || performance.now() > budget.deadline) {
-          budget.exhausted = true;
-          return conservativeTokenEstimate(text);
-        }
-        return roles.get(text) ?? encoding.countTokens(text, asText);
+        const tokens = encoding.countTokens(text, asText);
+        cache.set(text, tokens);
+        return tokens;
       }
       let total = 0;
       for (const [start, end] of pieces(text, encoding.split)) {
@@ -115,6 +135,8 @@ function exactCounter(name: EncodingName, encoding: Encoding): TextCounter {
         }
         total += encoding.countTokens(text.slice(start, end), asText);
       }
+      // Only a count finished within the budget is exact, and only an exact one is kept.
+      cache.set(text, total);
       return total;
     },
   };

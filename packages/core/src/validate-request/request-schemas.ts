@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { TollgateError } from '../errors/tollgate-error.js';
 import { formatJsonPath } from '../request/json-structure.js';
 import type { InferenceApi } from './api-route.js';
+import { fastChatCheck } from './fast-request-check.js';
 import { anthropicMessagesFields, type AnthropicMessagesRequest } from './schemas/anthropic-messages.js';
 import { chatFields, type ChatRequest } from './schemas/openai-chat.js';
 import { completionsFields, embeddingsFields, type CompletionsRequest, type EmbeddingsRequest } from './schemas/openai-completions.js';
@@ -86,10 +87,13 @@ export function requestChecker(unknownFields: UnknownFields, allowFields: readon
   for (const [api, fields] of Object.entries(fieldsByApi) as Array<[InferenceApi, z.ZodRawShape]>) {
     schemas.set(api, unknownFields === 'refuse' ? z.strictObject({ ...extra, ...fields }) : z.looseObject(fields));
   }
+  // The common chat body is checked without zod; anything else, accepted or not, goes to zod.
+  const fastChat = fastChatCheck(chatFields, unknownFields, allowFields);
   return (api, body) => {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       throw new TollgateError('TG_INVALID_REQUEST', { message: 'The request body must be a JSON object.' });
     }
+    if (api === 'chat' && fastChat(body as Record<string, unknown>)) return { api, body } as ValidatedBody;
     const result = schemas.get(api)!.safeParse(body, { reportInput: true });
     if (!result.success) throw refusal(result.error);
     // The original object, not zod's copy: it is the one the handler forwards, and later steps may edit it.
