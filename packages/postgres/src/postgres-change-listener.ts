@@ -1,6 +1,5 @@
 // Change events over LISTEN/NOTIFY: every instance hears every other's writes, and resyncs after losing the connection.
-import { randomUUID } from 'node:crypto';
-import { StoreConnectionError } from '@tollgate/core';
+import { EchoedChangeEmitter, StoreConnectionError } from '@tollgate/core';
 import type { PgListenClient, PostgresConnection } from './postgres-connection.js';
 
 /** The one channel tollgate notifies on; payloads name the schema and the kind of record. */
@@ -21,9 +20,6 @@ interface Payload {
   readonly id: string;
   readonly t: 'upsert' | 'delete';
 }
-
-/** How long a write waits to hear its own notification back before it resolves anyway. */
-const echoTimeoutMs = 2_000;
 
 /** One write's notification: the payload for `pg_notify`, and the wait for it to come back. */
 export interface Announcement {
@@ -47,13 +43,11 @@ export interface Announcement {
  * listener.subscribe((change) => cache.drop(change.id));
  */
 export class PostgresChangeListener {
-  readonly origin = randomUUID();
+  readonly #changes = new EchoedChangeEmitter<PgChange>(() => this.live);
+  readonly origin = this.#changes.origin;
   readonly #connection: PostgresConnection;
   readonly #kind: 'key' | 'tenant';
   readonly #onError: (error: Error) => void;
-  readonly #listeners = new Set<(change: PgChange) => void>();
-  readonly #echoes = new Map<number, () => void>();
-  #sequence = 0;
   #client: PgListenClient | undefined;
   #closed = false;
   #retryTimer: NodeJS.Timeout | undefined;
@@ -77,42 +71,17 @@ export class PostgresChangeListener {
 
   /** The notification of a change this instance makes: the argument of `pg_notify(channel, payload)`. */
   announce(id: string, type: 'upsert' | 'delete'): Announcement {
-    const n = ++this.#sequence;
-    let heard!: () => void;
-    const echoed = new Promise<void>((resolve) => (heard = resolve));
-    this.#echoes.set(n, heard);
-    const cancel = () => {
-      this.#echoes.delete(n);
-      heard();
-    };
-    return {
-      payload: JSON.stringify({ s: this.#connection.schema, k: this.#kind, o: this.origin, n, id, t: type } satisfies Payload),
-      cancel,
-      delivered: () => {
-        if (!this.live) cancel();
-        const timer = setTimeout(cancel, echoTimeoutMs);
-        timer.unref();
-        return echoed.finally(() => {
-          clearTimeout(timer);
-          this.#echoes.delete(n);
-        });
-      },
-    };
+    const { sequence: n, delivered, cancel } = this.#changes.expectEcho();
+    return { payload: JSON.stringify({ s: this.#connection.schema, k: this.#kind, o: this.origin, n, id, t: type } satisfies Payload), delivered, cancel };
   }
 
   subscribe(listener: (change: PgChange) => void): () => void {
-    this.#listeners.add(listener);
-    return () => void this.#listeners.delete(listener);
+    return this.#changes.subscribe(listener);
   }
 
+  /** Tells every listener; one that throws does not stop the others. */
   emit(change: PgChange): void {
-    for (const listener of this.#listeners) {
-      try {
-        listener(change);
-      } catch {
-        // A watcher's bug must not break the write or the listener.
-      }
-    }
+    this.#changes.emit(change);
   }
 
   /** Whether the LISTEN connection is up (changes from other instances are arriving). */
@@ -172,10 +141,7 @@ export class PostgresChangeListener {
       return;
     }
     if (payload.s !== this.#connection.schema || payload.k !== this.#kind || typeof payload.id !== 'string') return;
-    if (payload.o === this.origin) {
-      if (typeof payload.n === 'number') this.#echoes.get(payload.n)?.();
-      return;
-    }
+    if (this.#changes.settleIfOwn(payload.o, payload.n)) return;
     if (payload.t === 'upsert' || payload.t === 'delete') this.emit({ id: payload.id, type: payload.t });
   }
 

@@ -1,5 +1,5 @@
 // Change events over Redis pub/sub: every instance of a store hears every other's writes, and resyncs after an outage.
-import { randomUUID } from 'node:crypto';
+import { EchoedChangeEmitter } from '@tollgate/core';
 import type { Redis } from 'ioredis';
 import type { RedisConnection } from './redis-connection.js';
 
@@ -16,9 +16,6 @@ interface FeedMessage {
   readonly id: string;
   readonly t: 'upsert' | 'delete';
 }
-
-/** How long a write waits to hear its own announcement back before it resolves anyway. */
-const echoTimeoutMs = 2_000;
 
 function parseMessage(text: string): FeedMessage | undefined {
   try {
@@ -45,12 +42,10 @@ function parseMessage(text: string): FeedMessage | undefined {
  */
 export class RedisChangeFeed {
   readonly channel: string;
+  readonly #changes = new EchoedChangeEmitter<FeedChange>(() => this.live);
   /** This instance's id in messages. */
-  readonly origin = randomUUID();
-  readonly #listeners = new Set<(change: FeedChange) => void>();
+  readonly origin = this.#changes.origin;
   readonly #subscriber: Redis;
-  readonly #echoes = new Map<number, () => void>();
-  #sequence = 0;
 
   private constructor(subscriber: Redis, channel: string) {
     this.#subscriber = subscriber;
@@ -65,8 +60,7 @@ export class RedisChangeFeed {
       if (from !== channel) return;
       const message = parseMessage(text);
       if (message === undefined) return;
-      if (message.o !== feed.origin) feed.emit({ id: message.id, type: message.t });
-      else feed.#echoes.get(message.n)?.();
+      if (!feed.#changes.settleIfOwn(message.o, message.n)) feed.emit({ id: message.id, type: message.t });
     });
     await subscriber.subscribe(channel);
     let ready = true;
@@ -88,43 +82,17 @@ export class RedisChangeFeed {
    * text comes back through the subscriber (or after 2 s, or at once while the subscriber is down).
    */
   announce(id: string, type: 'upsert' | 'delete'): { text: string; delivered(): Promise<void>; cancel(): void } {
-    const n = ++this.#sequence;
-    let heard!: () => void;
-    const echoed = new Promise<void>((resolve) => (heard = resolve));
-    this.#echoes.set(n, heard);
-    const cancel = () => {
-      this.#echoes.delete(n);
-      heard();
-    };
-    return {
-      text: JSON.stringify({ o: this.origin, n, id, t: type } satisfies FeedMessage),
-      cancel,
-      delivered: () => {
-        if (!this.live) cancel();
-        const timer = setTimeout(cancel, echoTimeoutMs);
-        timer.unref();
-        return echoed.finally(() => {
-          clearTimeout(timer);
-          this.#echoes.delete(n);
-        });
-      },
-    };
+    const { sequence: n, delivered, cancel } = this.#changes.expectEcho();
+    return { text: JSON.stringify({ o: this.origin, n, id, t: type } satisfies FeedMessage), delivered, cancel };
   }
 
   subscribe(listener: (change: FeedChange) => void): () => void {
-    this.#listeners.add(listener);
-    return () => void this.#listeners.delete(listener);
+    return this.#changes.subscribe(listener);
   }
 
   /** Tells every listener; one that throws does not stop the others. */
   emit(change: FeedChange): void {
-    for (const listener of this.#listeners) {
-      try {
-        listener(change);
-      } catch {
-        // A watcher's bug must not break the write or the feed.
-      }
-    }
+    this.#changes.emit(change);
   }
 
   /** Whether the subscriber is connected (changes from other instances are arriving). */
