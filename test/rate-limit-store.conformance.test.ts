@@ -34,8 +34,11 @@ if (await sharedRedisOrSkip('redisRateLimitStore conformance')) {
       store,
       outage: { stop: () => redis.kill(), start: () => redis.start() },
       async cleanup() {
-        await store.close();
-        await redis.stop();
+        try {
+          await store.close();
+        } finally {
+          await redis.stop();
+        }
       },
     };
   });

@@ -53,10 +53,16 @@ describe('rateLimit on a Redis that dies and comes back', () => {
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
   afterAll(async () => {
-    for (const close of closers) await close();
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    await redis.stop();
+    // The private server goes even when a close fails or beforeAll stopped half way.
+    try {
+      for (const close of closers) await close();
+      if (server !== undefined) {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
+    } finally {
+      await redis?.stop();
+    }
   });
 
   const post = (path: string) =>

@@ -69,11 +69,37 @@ export interface PrivateRedis {
   readonly port: number;
   /** Kills the server at once (SIGKILL), as a crash would. */
   kill(): Promise<void>;
-  /** Starts it again on the same port (empty: it keeps nothing on disk). */
+  /** Starts it again on the same port (empty: it keeps nothing on disk); does nothing while it runs. */
   start(): Promise<void>;
   /** Stops it for good. */
   stop(): Promise<void>;
 }
+
+// Every private server still alive in this process, killed when the process ends, whatever the tests' cleanup did.
+const running = new Set<ChildProcess>();
+
+function killRunning(): void {
+  for (const child of running) child.kill('SIGKILL');
+}
+
+// Vitest ends a test file's worker with SIGTERM, which skips 'exit' listeners: kill the servers, then let the signal do what it would have.
+function killRunningOnSignal(signal: NodeJS.Signals): void {
+  killRunning();
+  process.off('SIGTERM', killRunningOnSignal).off('SIGINT', killRunningOnSignal);
+  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+}
+
+function track(child: ChildProcess): void {
+  if (running.size === 0) process.on('exit', killRunning).on('SIGTERM', killRunningOnSignal).on('SIGINT', killRunningOnSignal);
+  running.add(child);
+  // 'close' also follows a spawn that failed, which emits no 'exit'.
+  child.once('close', () => {
+    running.delete(child);
+    if (running.size === 0) process.off('exit', killRunning).off('SIGTERM', killRunningOnSignal).off('SIGINT', killRunningOnSignal);
+  });
+}
+
+const isAlive = (child: ChildProcess | undefined): child is ChildProcess => child !== undefined && child.exitCode === null && child.signalCode === null;
 
 /**
  * Starts `redis-server` on a free port with no persistence; throws when the binary is missing.
@@ -85,20 +111,32 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   const port = await freePort();
   const url = `redis://127.0.0.1:${port}`;
   let child: ChildProcess | undefined;
-  const start = async (): Promise<void> => {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    const deadline = Date.now() + 10_000;
-    while (!(await redisAnswers(url))) {
-      if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode} on port ${port}`);
-      if (Date.now() > deadline) throw new Error(`redis-server did not answer on port ${port} within 10 s`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  };
   const kill = async (): Promise<void> => {
-    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    if (!isAlive(child)) return;
     const exited = once(child, 'exit');
     child.kill('SIGKILL');
     await exited;
+  };
+  const start = async (): Promise<void> => {
+    // A second server could not bind the port while the first answers, and the first would lose its handle and outlive the test.
+    if (isAlive(child)) return;
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore', detached: false });
+    const spawned: { error?: Error } = {};
+    child.once('error', (error) => void (spawned.error = error));
+    track(child);
+    try {
+      const deadline = Date.now() + 10_000;
+      while (!(await redisAnswers(url))) {
+        if (spawned.error !== undefined) throw new Error(`redis-server could not start: ${spawned.error.message}`);
+        if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode} on port ${port}`);
+        if (Date.now() > deadline) throw new Error(`redis-server did not answer on port ${port} within 10 s`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    } catch (error) {
+      // A server that never answered is no use to the test, and nobody else holds it to stop it.
+      await kill();
+      throw error;
+    }
   };
   await start();
   return { url, port, kill, start, stop: kill };

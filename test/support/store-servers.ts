@@ -40,8 +40,12 @@ export async function privateRedisSubject<K extends Kind>(kind: K) {
     peer: () => redisStore(kind, redis.url, 'outage'),
     outage: { stop: () => redis.kill(), start: () => redis.start() },
     async cleanup() {
-      await store.close();
-      await redis.stop();
+      // The server goes even when the store fails to close.
+      try {
+        await store.close();
+      } finally {
+        await redis.stop();
+      }
     },
   };
 }
