@@ -1,0 +1,53 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../errors/tollgate-error.js';
+import { contentHasher } from './content-hash.js';
+
+describe('contentHasher', () => {
+  // Keys shorter than, equal to and longer than SHA-256's 64-byte block (a longer key is hashed first).
+  const keys = [randomBytes(32), randomBytes(63), randomBytes(64), randomBytes(65), randomBytes(200)];
+  const messages: (string | Uint8Array)[] = ['', 'hello', 'é✓ unicode', 'x'.repeat(10_000), new Uint8Array([0, 1, 2, 255]), randomBytes(4096)];
+
+  it('gives the same digests as createHmac for every key length, whole and incrementally', () => {
+    for (const key of keys) {
+      const hasher = contentHasher(key);
+      for (const message of messages) {
+        const expected = createHmac('sha256', key).update(message).digest('hex');
+        expect(hasher.hash(message)).toBe(expected);
+        const bytes = typeof message === 'string' ? Buffer.from(message, 'utf8') : message;
+        const digest = hasher.incremental();
+        for (let at = 0; at < bytes.length; at += 1000) digest.update(bytes.subarray(at, at + 1000));
+        expect(digest.digest()).toBe(expected);
+      }
+    }
+  });
+
+  it('keeps hashes independent of each other while several are in flight', () => {
+    const key = randomBytes(32);
+    const hasher = contentHasher(key);
+    const [a, b] = [hasher.incremental(), hasher.incremental()];
+    a.update(Buffer.from('first'));
+    b.update(Buffer.from('second'));
+    expect(hasher.hash('between')).toBe(createHmac('sha256', key).update('between').digest('hex'));
+    expect(a.digest()).toBe(createHmac('sha256', key).update('first').digest('hex'));
+    expect(b.digest()).toBe(createHmac('sha256', key).update('second').digest('hex'));
+  });
+
+  it('takes a string key as UTF-8 and names it without revealing it', () => {
+    const key = 'k'.repeat(40);
+    const hasher = contentHasher(key);
+    expect(hasher.hash('x')).toBe(createHmac('sha256', Buffer.from(key, 'utf8')).update('x').digest('hex'));
+    expect(hasher.keyId).toMatch(/^[0-9a-f]{16}$/);
+    expect(hasher.keyId).not.toContain(Buffer.from(key).toString('hex').slice(0, 16));
+  });
+
+  it('refuses short keys and keys of the wrong type', () => {
+    expect(() => contentHasher('short')).toThrow(ConfigError);
+    expect(() => contentHasher(randomBytes(31))).toThrow(/at least 32 bytes/);
+    expect(() => contentHasher(42 as unknown as string)).toThrow(/string or bytes/);
+  });
+
+  it('makes a random key per hasher when none is given', () => {
+    expect(contentHasher(undefined).hash('x')).not.toBe(contentHasher(undefined).hash('x'));
+  });
+});
