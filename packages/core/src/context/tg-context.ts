@@ -120,40 +120,63 @@ export function createContext(init: {
   /** @default false */
   peerTrusted?: boolean;
 }): ContextHandle {
+  return new RequestHandle(new RequestContext(init.requestId, init.request, init.clientIp, init.peerTrusted ?? false, { [init.requestIdHeader]: init.requestId }));
+}
+
+const abortKey = Symbol('tollgate.abortRequest');
+
+// Classes rather than object literals with getters and closures: one request makes one of each, and a
+// literal's accessors and methods are new functions every time (measurably slower to build and collect).
+class RequestContext implements TgContext {
+  readonly startedAt = performance.now();
+  principal: Principal | undefined = undefined;
+  tenant: Tenant | undefined = undefined;
+  model: ModelInfo | undefined = undefined;
+  inference: InferenceInfo | undefined = undefined;
+  readonly decisions: Decisions = {};
+  readonly completedSteps: string[] = [];
+  #usage: Usage | undefined = undefined;
   // Made on first use: most requests end without anyone reading the signal or aborting.
-  let controller: AbortController | undefined;
-  const completed: string[] = [];
-  let usage: Usage | undefined;
-  const context: TgContext = {
-    requestId: init.requestId,
-    request: init.request,
-    clientIp: init.clientIp,
-    peerTrusted: init.peerTrusted ?? false,
-    startedAt: performance.now(),
-    principal: undefined,
-    tenant: undefined,
-    model: undefined,
-    inference: undefined,
-    decisions: {},
-    get usage() {
-      return usage;
-    },
-    recordUsage(next) {
-      if (!isUsage(next)) throw new TypeError('recordUsage expects { inputTokens, outputTokens } as whole numbers >= 0');
-      usage = { inputTokens: next.inputTokens, outputTokens: next.outputTokens };
-    },
-    get signal() {
-      controller ??= new AbortController();
-      return controller.signal;
-    },
-    responseHeaders: { [init.requestIdHeader]: init.requestId },
-    completedSteps: completed,
-  };
-  return {
-    context,
-    abort: (reason) => (controller ??= new AbortController()).abort(new Error(reason)),
-    complete: (step) => void completed.push(step),
-  };
+  #controller: AbortController | undefined = undefined;
+
+  constructor(
+    readonly requestId: string,
+    readonly request: TgRequest,
+    readonly clientIp: string | undefined,
+    readonly peerTrusted: boolean,
+    readonly responseHeaders: Record<string, string>,
+  ) {}
+
+  get usage(): Usage | undefined {
+    return this.#usage;
+  }
+
+  recordUsage(next: Usage): void {
+    if (!isUsage(next)) throw new TypeError('recordUsage expects { inputTokens, outputTokens } as whole numbers >= 0');
+    this.#usage = { inputTokens: next.inputTokens, outputTokens: next.outputTokens };
+  }
+
+  get signal(): AbortSignal {
+    this.#controller ??= new AbortController();
+    return this.#controller.signal;
+  }
+
+  /** For the handle only (a module-private key, not part of TgContext): steps and handlers do not abort their own request. */
+  [abortKey](reason: string): void {
+    (this.#controller ??= new AbortController()).abort(new Error(reason));
+  }
+}
+
+class RequestHandle implements ContextHandle {
+  constructor(readonly context: RequestContext) {}
+
+  abort(reason: string): void {
+    this.context[abortKey](reason);
+  }
+
+  complete(step: string): void {
+    this.context.completedSteps.push(step);
+  }
 }
 
 function isUsage(value: unknown): value is Usage {

@@ -1,5 +1,5 @@
 // Request ids: the client's own when well-formed, a fresh random one otherwise.
-import { randomUUID } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 const wellFormed = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -8,9 +8,20 @@ export function isWellFormedRequestId(value: string): boolean {
   return wellFormed.test(value);
 }
 
-/** A new request id, `req_` and 32 hex digits. */
+// Random bytes fetched 256 ids at a time (as randomUUID buffers its own), each id one hex read of 16 of them.
+const idBytes = 16;
+const pool = Buffer.alloc(idBytes * 256);
+let offset = pool.length;
+
+/** A new request id, `req_` and 32 hex digits (128 random bits). */
 export function newRequestId(): string {
-  return `req_${randomUUID().replaceAll('-', '')}`;
+  if (offset === pool.length) {
+    randomFillSync(pool);
+    offset = 0;
+  }
+  const id = `req_${pool.toString('hex', offset, offset + idBytes)}`;
+  offset += idBytes;
+  return id;
 }
 
 /**

@@ -145,31 +145,57 @@ async function readJson(source: BodySource, contentType: string | undefined, lim
  * const request = createRequest({ method: 'GET', path: '/v1/models', headerValues: () => [], remoteAddress: '127.0.0.1', body: () => ({ kind: 'none' }) });
  */
 export function createRequest(input: RequestInput, limits: BodyLimits = { maxBytes: 1_048_576 }): TgRequest {
-  let read: Promise<ReadBody> | undefined;
-  let parsed: Promise<unknown> | undefined;
-  let structure: Promise<JsonBodyStructure> | undefined;
-  const readOnce = (): Promise<ReadBody> => (read ??= readJson(input.body(), input.headerValues('content-type')[0], limits));
-  return {
-    method: input.method.toUpperCase(),
-    path: input.path,
-    route: input.route,
-    header: (name) => input.headerValues(name)[0],
-    headerValues: input.headerValues,
-    remoteAddress: input.remoteAddress,
-    tls: input.tls,
-    json() {
-      parsed ??= readOnce().then((body) => body.value);
-      return parsed;
-    },
-    jsonStructure() {
-      // Scanned on first ask only: requests whose steps never need it pay nothing.
-      structure ??= readOnce().then((body) =>
-        body.text === undefined ? { duplicateKey: undefined, depth: valueDepth(body.value, 10_000), duplicatesChecked: false } : scanJsonStructure(body.text),
-      );
-      return structure;
-    },
-    get bodyRequested() {
-      return read !== undefined;
-    },
-  };
+  return new RequestModel(input, limits);
+}
+
+// A class, not an object literal with closures: one per request, so its methods are shared, not remade.
+class RequestModel implements TgRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly route: string | undefined;
+  readonly headerValues: (name: string) => readonly string[];
+  readonly remoteAddress: string | undefined;
+  readonly tls: TlsPeer | undefined;
+  readonly #input: RequestInput;
+  readonly #limits: BodyLimits;
+  #read: Promise<ReadBody> | undefined = undefined;
+  #parsed: Promise<unknown> | undefined = undefined;
+  #structure: Promise<JsonBodyStructure> | undefined = undefined;
+
+  constructor(input: RequestInput, limits: BodyLimits) {
+    this.method = input.method.toUpperCase();
+    this.path = input.path;
+    this.route = input.route;
+    this.headerValues = input.headerValues;
+    this.remoteAddress = input.remoteAddress;
+    this.tls = input.tls;
+    this.#input = input;
+    this.#limits = limits;
+  }
+
+  header(name: string): string | undefined {
+    return this.#input.headerValues(name)[0];
+  }
+
+  json(): Promise<unknown> {
+    this.#parsed ??= this.#readOnce().then((body) => body.value);
+    return this.#parsed;
+  }
+
+  jsonStructure(): Promise<JsonBodyStructure> {
+    // Scanned on first ask only: requests whose steps never need it pay nothing.
+    this.#structure ??= this.#readOnce().then((body) =>
+      body.text === undefined ? { duplicateKey: undefined, depth: valueDepth(body.value, 10_000), duplicatesChecked: false } : scanJsonStructure(body.text),
+    );
+    return this.#structure;
+  }
+
+  get bodyRequested(): boolean {
+    return this.#read !== undefined;
+  }
+
+  #readOnce(): Promise<ReadBody> {
+    this.#read ??= readJson(this.#input.body(), this.#input.headerValues('content-type')[0], this.#limits);
+    return this.#read;
+  }
 }
