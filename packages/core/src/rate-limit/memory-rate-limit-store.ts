@@ -27,6 +27,23 @@ interface Record {
 }
 
 const counterId = (key: string, windowStart: number): string => `${key}@${windowStart}`;
+
+/**
+ * The synchronous core of a store that needs no I/O (the memory store). rateLimit calls it directly:
+ * no promise, no timeout race, no turn of the microtask queue per request. Internal: a store written
+ * by an app only ever has the asynchronous methods of RateLimitStore, which wrap these here.
+ */
+export interface ImmediateRateLimitStore {
+  reserve(request: ReserveRequest): ReserveResult;
+  settle(request: SettleRequest): void;
+}
+
+const immediateKey = Symbol('tollgate.immediateRateLimitStore');
+
+/** The synchronous methods of a store made by {@link memoryRateLimitStore}; undefined for any other store. */
+export function immediateStoreOf(store: RateLimitStore): ImmediateRateLimitStore | undefined {
+  return (store as RateLimitStore & { [immediateKey]?: ImmediateRateLimitStore })[immediateKey];
+}
 const noKeys: readonly string[] = [];
 
 /**
@@ -72,68 +89,72 @@ export function memoryRateLimitStore(options: MemoryRateLimitStoreOptions = {}):
     records.delete(id);
   };
 
-  return {
-    now,
-    async reserve(request: ReserveRequest): Promise<ReserveResult> {
-      const at = now();
-      sweep(at);
-      // Plain loops, each counter's id built once: this runs for every request.
-      const count = request.counters.length;
-      const spans: WindowSpan[] = new Array(count);
-      const ids: string[] = new Array(count);
-      const used: number[] = new Array(count);
+  const reserve = (request: ReserveRequest): ReserveResult => {
+    const at = now();
+    sweep(at);
+    // Plain loops, each counter's id built once: this runs for every request.
+    const count = request.counters.length;
+    const spans: WindowSpan[] = new Array(count);
+    const ids: string[] = new Array(count);
+    const used: number[] = new Array(count);
+    for (let i = 0; i < count; i++) {
+      const span = windowAt(request.counters[i]!.window, at);
+      const id = counterId(request.counters[i]!.key, span.start);
+      const counter = counters.get(id);
+      spans[i] = span;
+      ids[i] = id;
+      used[i] = counter === undefined || counter.expiresAt <= at ? 0 : counter.used;
+    }
+    const held = request.leases.map((l) => liveLeases(l.key, at)?.size ?? 0);
+    if (records.has(request.id)) {
+      const counterStates = request.counters.map((_, i) => ({ used: used[i]!, amount: 0, requested: 0, allowed: false, windowStart: spans[i]!.start, windowEnd: spans[i]!.end }));
+      return { granted: false, duplicate: true, now: at, output: 0, counters: counterStates, leases: held.map((h) => ({ held: h, allowed: false })) };
+    }
+    const plan = planReservation(request.counters, used, request.leases, held, request.output);
+    const counterStates: CounterState[] = new Array(count);
+    for (let i = 0; i < count; i++) {
+      counterStates[i] = {
+        used: used[i]!,
+        amount: plan.granted ? plan.amounts[i]! : 0,
+        requested: plan.requested[i]!,
+        allowed: plan.countersAllowed[i]!,
+        windowStart: spans[i]!.start,
+        windowEnd: spans[i]!.end,
+      };
+    }
+    const leaseStates = held.map((h, j) => ({ held: h, allowed: plan.leasesAllowed[j]! }));
+    if (plan.granted) {
+      const charged = new Map<string, number>();
       for (let i = 0; i < count; i++) {
-        const span = windowAt(request.counters[i]!.window, at);
-        const id = counterId(request.counters[i]!.key, span.start);
+        const id = ids[i]!;
+        const amount = plan.amounts[i]!;
         const counter = counters.get(id);
-        spans[i] = span;
-        ids[i] = id;
-        used[i] = counter === undefined || counter.expiresAt <= at ? 0 : counter.used;
+        if (counter === undefined || counter.expiresAt <= at) counters.set(id, { used: amount, expiresAt: spans[i]!.end });
+        else counter.used += amount;
+        charged.set(id, amount);
       }
-      const held = request.leases.map((l) => liveLeases(l.key, at)?.size ?? 0);
-      if (records.has(request.id)) {
-        const counterStates = request.counters.map((_, i) => ({ used: used[i]!, amount: 0, requested: 0, allowed: false, windowStart: spans[i]!.start, windowEnd: spans[i]!.end }));
-        return { granted: false, duplicate: true, now: at, output: 0, counters: counterStates, leases: held.map((h) => ({ held: h, allowed: false })) };
+      for (const lease of request.leases) {
+        let leaseHeld = leases.get(lease.key);
+        if (leaseHeld === undefined) leases.set(lease.key, (leaseHeld = new Map()));
+        leaseHeld.set(request.id, at + request.ttlMs);
       }
-      const plan = planReservation(request.counters, used, request.leases, held, request.output);
-      const counterStates: CounterState[] = new Array(count);
-      for (let i = 0; i < count; i++) {
-        counterStates[i] = {
-          used: used[i]!,
-          amount: plan.granted ? plan.amounts[i]! : 0,
-          requested: plan.requested[i]!,
-          allowed: plan.countersAllowed[i]!,
-          windowStart: spans[i]!.start,
-          windowEnd: spans[i]!.end,
-        };
-      }
-      const leaseStates = held.map((h, j) => ({ held: h, allowed: plan.leasesAllowed[j]! }));
-      if (plan.granted) {
-        const charged = new Map<string, number>();
-        for (let i = 0; i < count; i++) {
-          const id = ids[i]!;
-          const amount = plan.amounts[i]!;
-          const counter = counters.get(id);
-          if (counter === undefined || counter.expiresAt <= at) counters.set(id, { used: amount, expiresAt: spans[i]!.end });
-          else counter.used += amount;
-          charged.set(id, amount);
-        }
-        for (const lease of request.leases) {
-          let leaseHeld = leases.get(lease.key);
-          if (leaseHeld === undefined) leases.set(lease.key, (leaseHeld = new Map()));
-          leaseHeld.set(request.id, at + request.ttlMs);
-        }
-        records.set(request.id, { charged, leaseKeys: request.leases.length === 0 ? noKeys : request.leases.map((l) => l.key), expiresAt: at + request.ttlMs, cancelled: false });
-      }
-      return { granted: plan.granted, now: at, output: plan.output, counters: counterStates, leases: leaseStates };
-    },
-    async settle(request: SettleRequest): Promise<void> {
-      const record = records.get(request.id);
-      if (record === undefined || record.cancelled) return;
-      const actual = new Map<string, number>();
-      for (const c of request.counters) actual.set(counterId(c.key, c.windowStart), c.actual);
-      release(request.id, record, actual);
-    },
+      records.set(request.id, { charged, leaseKeys: request.leases.length === 0 ? noKeys : request.leases.map((l) => l.key), expiresAt: at + request.ttlMs, cancelled: false });
+    }
+    return { granted: plan.granted, now: at, output: plan.output, counters: counterStates, leases: leaseStates };
+  };
+  const settle = (request: SettleRequest): void => {
+    const record = records.get(request.id);
+    if (record === undefined || record.cancelled) return;
+    const actual = new Map<string, number>();
+    for (const c of request.counters) actual.set(counterId(c.key, c.windowStart), c.actual);
+    release(request.id, record, actual);
+  };
+
+  const store: RateLimitStore & { [immediateKey]: ImmediateRateLimitStore } = {
+    now,
+    [immediateKey]: { reserve, settle },
+    reserve: async (request: ReserveRequest): Promise<ReserveResult> => reserve(request),
+    settle: async (request: SettleRequest): Promise<void> => settle(request),
     async cancel(request: CancelRequest): Promise<void> {
       const record = records.get(request.id);
       if (record === undefined) {
@@ -160,4 +181,5 @@ export function memoryRateLimitStore(options: MemoryRateLimitStoreOptions = {}):
       records.clear();
     },
   };
+  return store;
 }

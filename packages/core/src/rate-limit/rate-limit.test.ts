@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors/tollgate-error.js';
 import { renderError } from '../errors/render-error.js';
 import type { RateLimitDecision, RateLimitEvent } from './rate-limit-decision.js';
-import { memoryRateLimitStore } from './memory-rate-limit-store.js';
+import { immediateStoreOf, memoryRateLimitStore } from './memory-rate-limit-store.js';
 import { rateLimit } from './rate-limit.js';
 import { limitedContext, limitedHandle, refusalOf } from './test-context.js';
 
@@ -143,5 +143,44 @@ describe('rateLimit: requests', () => {
     await step.finish!(handle.context, { status: 200, aborted: true });
     expect(await refusalOf(step, limitedContext())).toBeUndefined();
     await step.close!();
+  });
+});
+
+describe('rateLimit: the memory store answered in the same turn', () => {
+  it('reserves and settles without a promise, exactly as the asynchronous methods would', async () => {
+    const store = memoryRateLimitStore();
+    const immediate = immediateStoreOf(store);
+    expect(immediate).toBeDefined();
+    const step = rateLimit({ store, rules: [rpm] });
+    const context = limitedContext({ keyId: 'sync' });
+    // No promise: nothing to wait for between the reservation and the handler.
+    expect(step.run(context)).toBeUndefined();
+    expect(context.responseHeaders['x-ratelimit-remaining-requests']).toBe('1');
+    await step.finish?.(context, { status: 200, aborted: false });
+    expect((context.decisions['rateLimit'] as RateLimitDecision).rules[0]).toMatchObject({ rule: 'key-rpm', outcome: 'allow', settled: 1 });
+    // The synchronous and asynchronous methods share one state.
+    const second = limitedContext({ keyId: 'sync' });
+    expect(step.run(second)).toBeUndefined();
+    expect(second.responseHeaders['x-ratelimit-remaining-requests']).toBe('0');
+    expect((await refusalOf(step, limitedContext({ keyId: 'sync' })))?.code).toBe('TG_RATE_LIMITED');
+  });
+
+  it('treats a throw from the synchronous reserve as a store failure: event, outage policy', async () => {
+    const store = memoryRateLimitStore();
+    immediateStoreOf(store)!.reserve = () => {
+      throw new Error('broken');
+    };
+    const events: RateLimitEvent[] = [];
+    const step = rateLimit({ store, rules: [{ ...rpm, onStoreFailure: 'fail_closed' }], onEvent: (event) => events.push(event) });
+    const error = await refusalOf(step, limitedContext({ keyId: 'k' }));
+    expect(error).toMatchObject({ code: 'TG_LIMIT_STORE_UNAVAILABLE', status: 503 });
+    const failure = events.find((e) => e.type === 'store_error');
+    expect(failure).toMatchObject({ type: 'store_error', operation: 'reserve' });
+    expect((failure as { error: Error }).error.message).toBe('rate-limit store reserve failed: broken');
+  });
+
+  it('is not offered by any other store', () => {
+    const inner = memoryRateLimitStore();
+    expect(immediateStoreOf({ now: inner.now, reserve: inner.reserve, settle: inner.settle, cancel: inner.cancel, renew: inner.renew })).toBeUndefined();
   });
 });

@@ -4,17 +4,24 @@ import { ConfigError, TollgateError } from '../errors/tollgate-error.js';
 import type { ClosableStep } from '../gate.js';
 import { compileRules, needsInference, ruleMatchesModel, type CompiledRule } from './limit-rule.js';
 import { limitRefusal } from './limit-refusal.js';
-import { memoryRateLimitStore } from './memory-rate-limit-store.js';
+import { immediateStoreOf, memoryRateLimitStore } from './memory-rate-limit-store.js';
 import { prepareReservation, type PreparedReservation } from './prepare-reservation.js';
 import type { RateLimitDecision } from './rate-limit-decision.js';
 import { rateLimitHeaders } from './rate-limit-headers.js';
 import { resolveRateLimitOptions, type RateLimitOptions } from './rate-limit-options.js';
-import type { RateLimitStore } from './rate-limit-store.js';
+import type { RateLimitStore, ReserveResult } from './rate-limit-store.js';
 import { judgeReservation } from './judge-reservation.js';
 import { ReservationSettler, type HeldReservation } from './reservation-settler.js';
-import { planOutage, withinTimeout } from './store-outage.js';
+import { planOutage, storeFailure, withinTimeout } from './store-outage.js';
 import { applyToBody } from './request-body.js';
 import { TenantLimits } from './tenant-limits.js';
+
+/** The store's answer to a reservation: from the configured store, or from the insurance limiter while it is down. */
+interface Answer {
+  readonly prepared: PreparedReservation;
+  readonly result: ReserveResult;
+  readonly store: 'primary' | 'insurance';
+}
 
 /** The step `rateLimit()` returns. */
 export interface RateLimitStep extends ClosableStep {
@@ -59,13 +66,14 @@ export function rateLimit(options: RateLimitOptions): RateLimitStep {
   const held = new WeakMap<TgContext, HeldReservation>();
   const settler = new ReservationSettler({ primary: store, insurance }, settings);
   const emit = settings.onEvent;
+  const immediate = immediateStoreOf(store);
 
   // Rules added by a tenant's record are checked at run time; configured ones also at startup, by the pipeline.
   const requires: string[] = [];
   if (compiled.some((r) => r.scopes.some((s) => s === 'key' || s === 'user' || s === 'tenant'))) requires.push('authenticate');
   if (compiled.some((r) => needsInference(r.unit) || r.models !== undefined || r.scopes.includes('model'))) requires.push('validateRequest');
 
-  const reserveOutage = async (context: TgContext, prepared: PreparedReservation, decision: RateLimitDecision) => {
+  const reserveOutage = async (context: TgContext, prepared: PreparedReservation, decision: RateLimitDecision): Promise<Answer | undefined> => {
     const plan = planOutage(prepared);
     decision.rules.push(...plan.open);
     if (plan.closed.length > 0) {
@@ -78,11 +86,58 @@ export function rateLimit(options: RateLimitOptions): RateLimitStep {
     return { prepared: plan.insurance, result: await insurance.reserve(plan.insurance.request), store: 'insurance' as const };
   };
 
+  const reserveFailed = (context: TgContext, prepared: PreparedReservation, decision: RateLimitDecision, error: unknown, at: number): Promise<Answer | undefined> => {
+    emit?.({ type: 'store_error', operation: 'reserve', error: error as Error, requestId: context.requestId });
+    settler.cancelLater({ id: prepared.request.id, request: prepared.request, at }, context.requestId);
+    return reserveOutage(context, prepared, decision);
+  };
+
+  const reserveAndAdmit = async (context: TgContext, prepared: PreparedReservation, decision: RateLimitDecision): Promise<void> => {
+    const at = store.now();
+    let answer: Answer | undefined;
+    try {
+      answer = { prepared, result: await withinTimeout(() => store.reserve(prepared.request), settings.storeTimeoutMs, 'reserve'), store: 'primary' };
+    } catch (error) {
+      answer = await reserveFailed(context, prepared, decision, error, at);
+    }
+    await admit(context, answer, decision);
+  };
+
+  /** Judges the store's answer: headers, refusal or the held reservation (and the body edits it asks for). */
+  const admit = (context: TgContext, answer: Answer | undefined, decision: RateLimitDecision): Promise<void> | undefined => {
+    if (answer === undefined) return undefined;
+    const { prepared, result } = answer;
+    if (result.duplicate === true) throw new TollgateError('TG_INTERNAL', { cause: new Error(`rate-limit reservation id ${prepared.request.id} was used twice`) });
+    const judgement = judgeReservation(prepared, result, answer.store, settings.concurrencyRetryAfterMs);
+    decision.rules.push(...judgement.outcomes);
+    const headers = rateLimitHeaders(judgement.standings);
+    Object.assign(context.responseHeaders, headers);
+    for (const shadow of judgement.shadowDenials) emit?.({ type: 'shadow_deny', ...shadow, requestId: context.requestId });
+    if (!result.granted) {
+      decision.outcome = 'deny';
+      const refusal = limitRefusal(judgement.denials, headers);
+      decision.rule = String(refusal.detail?.['rule']);
+      for (const denial of judgement.denials) emit?.({ type: 'deny', rule: denial.rule, counter: denial.scope, requestId: context.requestId });
+      throw refusal;
+    }
+    for (const crossing of judgement.crossings) {
+      const rule = prepared.counterRules.find((r) => r.name === crossing.rule)!;
+      emit?.({ type: 'threshold', ...crossing, unit: rule.unit, requestId: context.requestId });
+    }
+    decision.reservationId = prepared.request.id;
+    const reservation: HeldReservation = { context, prepared, result, store: answer.store, heldSince: Date.now(), meter: undefined, cutOff: false, decision };
+    held.set(context, reservation);
+    settler.hold(reservation);
+    if (prepared.cost === undefined) return undefined;
+    decision.outputTokens = result.output;
+    return applyToBody(context, prepared.cost, result.output, settings, decision);
+  };
+
   return {
     name: 'rateLimit',
     requires,
     store,
-    async run(context) {
+    run(context) {
       let rules;
       try {
         rules = settings.tenantLimits ? tenantLimits.rulesFor(context.tenant) : tenantLimits.rulesFor(undefined);
@@ -93,42 +148,17 @@ export function rateLimit(options: RateLimitOptions): RateLimitStep {
       const decision: RateLimitDecision = { outcome: 'allow', rules: [...prepared.skipped] };
       context.decisions['rateLimit'] = decision;
       const { request } = prepared;
-      if (request.counters.length + request.leases.length === 0) return;
-      let answer: { prepared: PreparedReservation; result: Awaited<ReturnType<RateLimitStore['reserve']>>; store: 'primary' | 'insurance' } | undefined;
+      if (request.counters.length + request.leases.length === 0) return undefined;
+      // The memory store answers at once: no promise, no timeout race, nothing to wait for.
+      if (immediate === undefined) return reserveAndAdmit(context, prepared, decision);
       const at = store.now();
+      let result: ReserveResult;
       try {
-        answer = { prepared, result: await withinTimeout(() => store.reserve(request), settings.storeTimeoutMs, 'reserve'), store: 'primary' };
+        result = immediate.reserve(request);
       } catch (error) {
-        emit?.({ type: 'store_error', operation: 'reserve', error: error as Error, requestId: context.requestId });
-        settler.cancelLater({ id: request.id, request, at }, context.requestId);
-        answer = await reserveOutage(context, prepared, decision);
+        return reserveFailed(context, prepared, decision, storeFailure(error, 'reserve'), at).then((answer) => admit(context, answer, decision));
       }
-      if (answer === undefined) return;
-      if (answer.result.duplicate === true) throw new TollgateError('TG_INTERNAL', { cause: new Error(`rate-limit reservation id ${request.id} was used twice`) });
-      const judgement = judgeReservation(answer.prepared, answer.result, answer.store, settings.concurrencyRetryAfterMs);
-      decision.rules.push(...judgement.outcomes);
-      const headers = rateLimitHeaders(judgement.standings);
-      Object.assign(context.responseHeaders, headers);
-      for (const shadow of judgement.shadowDenials) emit?.({ type: 'shadow_deny', ...shadow, requestId: context.requestId });
-      if (!answer.result.granted) {
-        decision.outcome = 'deny';
-        const refusal = limitRefusal(judgement.denials, headers);
-        decision.rule = String(refusal.detail?.['rule']);
-        for (const denial of judgement.denials) emit?.({ type: 'deny', rule: denial.rule, counter: denial.scope, requestId: context.requestId });
-        throw refusal;
-      }
-      for (const crossing of judgement.crossings) {
-        const rule = answer.prepared.counterRules.find((r) => r.name === crossing.rule)!;
-        emit?.({ type: 'threshold', ...crossing, unit: rule.unit, requestId: context.requestId });
-      }
-      decision.reservationId = request.id;
-      const reservation: HeldReservation = { context, prepared: answer.prepared, result: answer.result, store: answer.store, heldSince: Date.now(), meter: undefined, cutOff: false, decision };
-      held.set(context, reservation);
-      settler.hold(reservation);
-      if (prepared.cost !== undefined) {
-        decision.outputTokens = answer.result.output;
-        await applyToBody(context, prepared.cost, answer.result.output, settings, decision);
-      }
+      return admit(context, { prepared, result, store: 'primary' }, decision);
     },
     observeResponse(context, control) {
       const reservation = held.get(context);

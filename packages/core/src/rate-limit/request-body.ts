@@ -1,4 +1,5 @@
 // Edits the parsed request body the handler forwards: a lowered output cap, and a request for streamed usage.
+import type { InferenceInfo } from '../context/principal.js';
 import type { TgContext } from '../context/tg-context.js';
 import type { RateLimitDecision } from './rate-limit-decision.js';
 import type { ResolvedRateLimitOptions } from './rate-limit-options.js';
@@ -22,12 +23,17 @@ function outputField(api: string, body: Body): string {
  * @example
  * await applyToBody(context, cost, result.output, settings, decision);
  */
-export async function applyToBody(context: TgContext, cost: RequestCost, granted: number, settings: ResolvedRateLimitOptions, decision: RateLimitDecision): Promise<void> {
+export function applyToBody(context: TgContext, cost: RequestCost, granted: number, settings: ResolvedRateLimitOptions, decision: RateLimitDecision): Promise<void> | undefined {
   const inference = context.inference;
-  if (inference === undefined) return;
+  if (inference === undefined) return undefined;
   const lower = settings.lowerMaxTokens !== undefined && granted < cost.maxOutput;
   const askUsage = settings.includeStreamUsage && inference.stream && (inference.api === 'chat' || inference.api === 'completions');
-  if (!lower && !askUsage) return;
+  // Most requests need no edit: then there is nothing to wait for.
+  if (!lower && !askUsage) return undefined;
+  return editBody(context, inference, granted, lower, askUsage, decision);
+}
+
+async function editBody(context: TgContext, inference: InferenceInfo, granted: number, lower: boolean, askUsage: boolean, decision: RateLimitDecision): Promise<void> {
   const body = await context.request.json();
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return;
   const fields = body as Body;

@@ -10,7 +10,8 @@ import { chargeFor } from './reservation-plan.js';
 import { reservedShape } from './request-cost.js';
 import { responseMeter, type MeterReading } from './response-meter.js';
 import { evidenceFor, settledAmounts } from './settle-reservation.js';
-import { withinTimeout } from './store-outage.js';
+import { storeFailure, withinTimeout } from './store-outage.js';
+import { immediateStoreOf } from './memory-rate-limit-store.js';
 
 /** A granted reservation, from the moment it was made until it is settled. */
 export interface HeldReservation {
@@ -81,12 +82,17 @@ export class ReservationSettler {
     const costNano = price === undefined ? undefined : evidence.usage === undefined ? chargeFor(reservedShape('usd', cost!), result.output) : Math.ceil(tokens.inputTokens * price.input + tokens.outputTokens * price.output);
     let error: string | undefined;
     const store = this.#stores[reservation.store];
+    const settlement = { id: prepared.request.id, counters: prepared.request.counters.map((c, i) => ({ key: c.key, windowStart: result.counters[i]!.windowStart, actual: actual[i]! })), leaseKeys: prepared.request.leases.map((l) => l.key) };
     try {
-      await withinTimeout(
-        () => store.settle({ id: prepared.request.id, counters: prepared.request.counters.map((c, i) => ({ key: c.key, windowStart: result.counters[i]!.windowStart, actual: actual[i]! })), leaseKeys: prepared.request.leases.map((l) => l.key) }),
-        this.#settings.storeTimeoutMs,
-        'settle',
-      );
+      const immediate = immediateStoreOf(store);
+      if (immediate === undefined) await withinTimeout(() => store.settle(settlement), this.#settings.storeTimeoutMs, 'settle');
+      else {
+        try {
+          immediate.settle(settlement);
+        } catch (error) {
+          throw storeFailure(error, 'settle');
+        }
+      }
     } catch (thrown) {
       error = (thrown as Error).message;
       this.#settings.onEvent?.({ type: 'store_error', operation: 'settle', error: thrown as Error, requestId: context.requestId });

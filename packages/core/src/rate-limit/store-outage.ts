@@ -13,6 +13,11 @@ export class StoreFailure extends Error {
   }
 }
 
+/** What a store call that threw or rejected becomes: a StoreFailure naming the operation. */
+export function storeFailure(error: unknown, operation: string): StoreFailure {
+  return error instanceof StoreFailure ? error : new StoreFailure(`rate-limit store ${operation} failed: ${(error as Error)?.message ?? String(error)}`, false, error);
+}
+
 /**
  * Runs a store call, failing with a StoreFailure when it rejects or outlasts `timeoutMs`. A late
  * answer is dropped (its rejection handled), so nothing waits on a dead store. The timer starts only
@@ -26,9 +31,7 @@ export function withinTimeout<T>(call: () => Promise<T>, timeoutMs: number, oper
   return new Promise<T>((resolve, reject) => {
     let settled = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const fail = (error: unknown): void => {
-      reject(error instanceof StoreFailure ? error : new StoreFailure(`rate-limit store ${operation} failed: ${(error as Error)?.message ?? String(error)}`, false, error));
-    };
+    const fail = (error: unknown): void => reject(storeFailure(error, operation));
     const done = (): boolean => {
       if (settled) return false;
       settled = true;
