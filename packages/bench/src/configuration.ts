@@ -5,7 +5,7 @@ import type { LoopDelay } from './app-process/messages.js';
 export type Framework = 'express' | 'fastify' | 'hono' | 'koa';
 
 /** What runs in front of the route: nothing, tollgate with one of its chains, or a hand-built peer stack. */
-export type Variant = 'bare' | 'api-key' | 'full' | 'full-jwt' | 'full-redis' | 'bare-stream' | 'full-stream' | 'peer';
+export type Variant = 'bare' | 'api-key' | 'full' | 'full-jwt' | 'full-redis' | 'bare-stream' | 'full-stream' | 'bare-signal' | 'full-signal' | 'peer';
 
 /** The app a child process builds: a framework with or without tollgate, or a peer stack. */
 export type AppName = Framework | 'express-passport' | 'express-jwt' | 'fastify-jwt';
@@ -24,6 +24,12 @@ export interface AppSpec {
   /** A directory for the app's log files. */
   readonly workDir: string;
   readonly redisUrl: string;
+  /**
+   * The route passes an AbortSignal to its model call (tollgate's `context.signal`, or for a bare route
+   * one of its own aborted when the client leaves). Off everywhere else, so every other route makes
+   * the same call with and without tollgate.
+   */
+  readonly signal?: boolean;
 }
 
 /** Settings every configuration starts with. */

@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   // Bare routes and peer stacks never load tollgate (only the stub upstream).
   const chain: BuiltChain | undefined = spec.chain === undefined ? undefined : await (await import('./chains/build-chain.js')).buildChain(spec.chain, deps);
   const build = await appBuilder(spec.app);
-  const app = await build({ chain, upstream, counters, workDir: spec.workDir });
+  const app = await build({ chain, upstream, counters, workDir: spec.workDir, signal: spec.signal ?? false });
   // 1 ms resolution: fine enough for delays that matter under load, cheap enough not to add any.
   const loop = monitorEventLoopDelay({ resolution: 1 });
   loop.enable();

@@ -21,6 +21,10 @@ export interface ConfigurationFacts {
   readonly app: AppName;
   readonly chain?: ChainName;
   readonly stream?: boolean;
+  /** The route passes an AbortSignal to the model call (see AppSpec.signal). */
+  readonly signal?: boolean;
+  /** Compared with this configuration instead of the bare route. */
+  readonly baseline?: string;
   readonly parts?: readonly Part[];
 }
 
@@ -39,8 +43,8 @@ export function defineConfiguration(facts: ConfigurationFacts): Configuration {
     variant: facts.variant,
     description: facts.description,
     parts: facts.parts ?? [],
-    baseline: `${facts.framework}/${stream ? 'bare-stream' : 'bare'}`,
+    baseline: facts.baseline ?? `${facts.framework}/${stream ? 'bare-stream' : 'bare'}`,
     stream,
-    start: (settings) => launchApp({ app: facts.app, chain: facts.chain, upstream: settings.upstream, workDir: settings.workDir, redisUrl: settings.redisUrl }, settings),
+    start: (settings) => launchApp({ app: facts.app, chain: facts.chain, upstream: settings.upstream, workDir: settings.workDir, redisUrl: settings.redisUrl, signal: facts.signal ?? false }, settings),
   };
 }

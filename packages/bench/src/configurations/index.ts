@@ -8,8 +8,9 @@ import { fullRedisConfigurations } from './full-redis.js';
 import { fullStreamConfigurations } from './full-stream.js';
 import { fullConfigurations } from './full.js';
 import { peerConfigurations } from './peers.js';
+import { signalConfigurations } from './signal.js';
 
-const variantOrder = ['bare', 'api-key', 'full', 'full-jwt', 'full-redis', 'peer', 'bare-stream', 'full-stream'];
+const variantOrder = ['bare', 'api-key', 'full', 'full-jwt', 'full-redis', 'peer', 'bare-stream', 'full-stream', 'bare-signal', 'full-signal'];
 
 /** All configurations, by framework, then variant. */
 export const allConfigurations: readonly Configuration[] = [
@@ -20,4 +21,5 @@ export const allConfigurations: readonly Configuration[] = [
   ...fullRedisConfigurations,
   ...fullStreamConfigurations,
   ...peerConfigurations,
+  ...signalConfigurations,
 ].sort((a, b) => frameworks.indexOf(a.framework) - frameworks.indexOf(b.framework) || variantOrder.indexOf(a.variant) - variantOrder.indexOf(b.variant));

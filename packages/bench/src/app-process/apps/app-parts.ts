@@ -1,5 +1,5 @@
 // What every app builder gets (the chain, the model, the counters) and what it gives back (a listening server).
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AppCounters } from '../app-counters.js';
 import type { BuiltChain } from '../chains/build-chain.js';
@@ -13,6 +13,8 @@ export interface AppParts {
   readonly counters: AppCounters;
   /** Where peer stacks write their request logs. */
   readonly workDir: string;
+  /** Pass an AbortSignal to the model call (see AppSpec.signal); otherwise the call takes none. */
+  readonly signal: boolean;
 }
 
 /** An app listening on loopback. */
@@ -37,6 +39,20 @@ export function closeServer(server: Server): Promise<void> {
     server.close(() => resolve());
     server.closeAllConnections();
   });
+}
+
+/**
+ * The signal a route passes to its model call: none unless asked; tollgate's `context.signal` when a
+ * chain runs; else one of the route's own, aborted when the client leaves (what a bare app would do).
+ */
+export function routeSignal(wanted: boolean, tollgate: { readonly signal: AbortSignal } | undefined, res: ServerResponse): AbortSignal | undefined {
+  if (!wanted) return undefined;
+  if (tollgate !== undefined) return tollgate.signal;
+  const controller = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) controller.abort(new Error('client disconnected'));
+  });
+  return controller.signal;
 }
 
 /** Whether the reply is a stream to relay chunk by chunk (else one Buffer). */

@@ -4,17 +4,17 @@ import express, { type NextFunction, type Request, type RequestHandler, type Res
 import { benchPath } from '../../bench-request.js';
 import type { AppCounters } from '../app-counters.js';
 import type { Upstream } from '../upstream.js';
-import { closeServer, isStreamed, serverUrl, type AppParts, type ListeningApp } from './app-parts.js';
+import { closeServer, isStreamed, routeSignal, serverUrl, type AppParts, type ListeningApp } from './app-parts.js';
 
 /**
  * The route handler every Express configuration shares (bare, tollgate and the peer stacks): the
  * body as parsed (by express.json() or by tollgate), the model call, the answer relayed as it comes.
  */
-export function expressChatHandler(upstream: Upstream, counters: AppCounters): RequestHandler {
+export function expressChatHandler(upstream: Upstream, counters: AppCounters, signal = false): RequestHandler {
   return async function chat(req: Request, res: Response, next: NextFunction) {
     counters.add('requests');
     try {
-      const reply = await upstream.chat(req.body, req.tollgate?.signal);
+      const reply = await upstream.chat(req.body, routeSignal(signal, req.tollgate, res));
       res.status(reply.status).setHeader('content-type', reply.contentType);
       if (!isStreamed(reply)) {
         res.end(reply.body);
@@ -42,12 +42,12 @@ export async function listenExpress(app: express.Express, headers: Readonly<Reco
  * @example
  * const app = await expressApp({ chain, upstream, counters, workDir });
  */
-export async function expressApp({ chain, upstream, counters }: AppParts): Promise<ListeningApp> {
+export async function expressApp({ chain, upstream, counters, signal }: AppParts): Promise<ListeningApp> {
   const app = express();
   if (chain !== undefined) {
     const { tollgate } = await import('@tollgate/express');
     app.use('/v1', tollgate(chain.gate));
   }
-  app.post(benchPath, express.json({ limit: '1mb' }), expressChatHandler(upstream, counters));
+  app.post(benchPath, express.json({ limit: '1mb' }), expressChatHandler(upstream, counters, signal));
   return listenExpress(app, chain?.headers ?? {});
 }

@@ -4,16 +4,16 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { benchPath } from '../../bench-request.js';
 import type { AppCounters } from '../app-counters.js';
 import type { Upstream } from '../upstream.js';
-import { isStreamed, type AppParts, type ListeningApp } from './app-parts.js';
+import { isStreamed, routeSignal, type AppParts, type ListeningApp } from './app-parts.js';
 
 type ChatHandler = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
 
 /** The route handler every Fastify configuration shares: Fastify's parsed body, the model call, the answer relayed. */
-export function fastifyChatHandler(upstream: Upstream, counters: AppCounters): ChatHandler {
+export function fastifyChatHandler(upstream: Upstream, counters: AppCounters, signal = false): ChatHandler {
   return async function chat(request, reply) {
     counters.add('requests');
     const tollgate = (request as { tollgate?: { signal: AbortSignal } }).tollgate;
-    const answer = await upstream.chat(request.body, tollgate?.signal);
+    const answer = await upstream.chat(request.body, routeSignal(signal, tollgate, reply.raw));
     reply.code(answer.status).header('content-type', answer.contentType);
     return isStreamed(answer) ? Readable.from(answer.body) : answer.body;
   };
@@ -32,9 +32,9 @@ export async function listenFastify(app: FastifyInstance, headers: Readonly<Reco
  * @example
  * const app = await fastifyApp({ chain, upstream, counters, workDir });
  */
-export async function fastifyApp({ chain, upstream, counters }: AppParts): Promise<ListeningApp> {
+export async function fastifyApp({ chain, upstream, counters, signal }: AppParts): Promise<ListeningApp> {
   const app = Fastify({ logger: false });
-  const handler = fastifyChatHandler(upstream, counters);
+  const handler = fastifyChatHandler(upstream, counters, signal);
   if (chain === undefined) {
     app.post(benchPath, handler);
   } else {

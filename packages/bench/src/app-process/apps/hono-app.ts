@@ -1,10 +1,10 @@
 // Hono 4 on @hono/node-server: the chat route alone, or behind the tollgate middleware on `/v1/*`.
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { TollgateEnv } from '@tollgate/hono';
 import { benchPath } from '../../bench-request.js';
-import { closeServer, isStreamed, serverUrl, type AppParts, type ListeningApp } from './app-parts.js';
+import { closeServer, isStreamed, routeSignal, serverUrl, type AppParts, type ListeningApp } from './app-parts.js';
 
 /** A web stream over an async iterable of chunks, pulled as the server writes. */
 function webStream(chunks: AsyncIterable<Buffer>): ReadableStream<Uint8Array> {
@@ -28,7 +28,7 @@ function webStream(chunks: AsyncIterable<Buffer>): ReadableStream<Uint8Array> {
  * @example
  * const app = await honoApp({ chain, upstream, counters, workDir });
  */
-export async function honoApp({ chain, upstream, counters }: AppParts): Promise<ListeningApp> {
+export async function honoApp({ chain, upstream, counters, signal }: AppParts): Promise<ListeningApp> {
   // A type-only import: the bare app never loads @tollgate/hono.
   const app = new Hono<TollgateEnv>();
   if (chain !== undefined) {
@@ -37,7 +37,8 @@ export async function honoApp({ chain, upstream, counters }: AppParts): Promise<
   }
   app.post(benchPath, async (c) => {
     counters.add('requests');
-    const reply = await upstream.chat(await c.req.json(), (c.get('tollgate') as TollgateEnv['Variables']['tollgate'] | undefined)?.signal);
+    const tollgate = c.get('tollgate') as TollgateEnv['Variables']['tollgate'] | undefined;
+    const reply = await upstream.chat(await c.req.json(), routeSignal(signal, tollgate, (c.env as { outgoing: ServerResponse }).outgoing));
     const headers = { 'content-type': reply.contentType };
     const status = reply.status as 200;
     if (isStreamed(reply)) return c.body(webStream(reply.body), status, headers);

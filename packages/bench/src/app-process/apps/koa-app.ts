@@ -4,7 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import Koa from 'koa';
 import { benchPath } from '../../bench-request.js';
-import { closeServer, isStreamed, serverUrl, type AppParts, type ListeningApp } from './app-parts.js';
+import { closeServer, isStreamed, routeSignal, serverUrl, type AppParts, type ListeningApp } from './app-parts.js';
 
 /** What a JSON body parser does (Koa has none built in): read the stream, parse it. */
 async function readJson(req: IncomingMessage): Promise<unknown> {
@@ -20,7 +20,7 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
  * @example
  * const app = await koaApp({ chain, upstream, counters, workDir });
  */
-export async function koaApp({ chain, upstream, counters }: AppParts): Promise<ListeningApp> {
+export async function koaApp({ chain, upstream, counters, signal }: AppParts): Promise<ListeningApp> {
   const app = new Koa();
   if (chain !== undefined) {
     const { tollgate } = await import('@tollgate/koa');
@@ -32,7 +32,7 @@ export async function koaApp({ chain, upstream, counters }: AppParts): Promise<L
     counters.add('requests');
     const parsed = (ctx.request as { body?: unknown }).body;
     const body = parsed === undefined ? await readJson(ctx.req) : parsed;
-    const reply = await upstream.chat(body, ctx.state.tollgate?.signal);
+    const reply = await upstream.chat(body, routeSignal(signal, ctx.state.tollgate, ctx.res));
     ctx.status = reply.status;
     ctx.type = reply.contentType;
     ctx.body = isStreamed(reply) ? Readable.from(reply.body) : reply.body;
