@@ -67,7 +67,8 @@ const decisionKeys: Readonly<Record<string, string>> = {
 export function decisionsOf(decisions: Decisions, maxFieldLength: number): RecordDecisions {
   const limits = { maxStringLength: maxFieldLength, maxDepth: 5, maxEntries: 50 };
   const out: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(decisions)) {
+  for (const name of Object.keys(decisions)) {
+    const value = decisions[name];
     if (value === undefined) continue;
     const key = decisionKeys[name] ?? snakeCase(name);
     const safe = safeValue(value, limits);

@@ -132,13 +132,20 @@ export function safeValue(value: unknown, limits: SafeValueLimits = defaultLimit
   }
   if (value === null) return null;
   if (depth >= limits.maxDepth) return '[too deep]';
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
-  if (value instanceof Error) return { name: safeText(value.name, 64), ...('code' in value && typeof value.code === 'string' ? { code: safeText(value.code, 64) } : {}) };
   if (Array.isArray(value)) {
-    return value.slice(0, limits.maxEntries).map((item) => safeValue(item, limits, depth + 1) ?? null);
+    const count = Math.min(value.length, limits.maxEntries);
+    const out: unknown[] = new Array(count);
+    for (let i = 0; i < count; i++) out[i] = safeValue(value[i], limits, depth + 1) ?? null;
+    return out;
   }
-  if (value instanceof Set) return safeValue([...value], limits, depth);
-  if (value instanceof Map) return safeValue(Object.fromEntries([...value].filter(([k]) => typeof k === 'string')), limits, depth);
+  // Decisions are plain objects: they skip the checks for the other kinds.
+  const prototype: unknown = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) {
+    if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
+    if (value instanceof Error) return { name: safeText(value.name, 64), ...('code' in value && typeof value.code === 'string' ? { code: safeText(value.code, 64) } : {}) };
+    if (value instanceof Set) return safeValue([...value], limits, depth);
+    if (value instanceof Map) return safeValue(Object.fromEntries([...value].filter(([k]) => typeof k === 'string')), limits, depth);
+  }
   const out: Record<string, unknown> = {};
   let entries = 0;
   for (const rawKey of Object.keys(value as object)) {
