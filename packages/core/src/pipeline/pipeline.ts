@@ -201,18 +201,46 @@ export function createPipeline(options: PipelineOptions): Pipeline {
 function combineObservers(observers: ResponseObserver[], report: (thrown: unknown) => void): ResponseObserver | undefined {
   if (observers.length === 0) return undefined;
   if (observers.length === 1) return observers[0];
-  const call = (fn: (o: ResponseObserver) => void) => {
-    for (const observer of observers) {
+  return new FanOutObserver(observers, report);
+}
+
+// A class with plain loops: no closure per response, none per chunk.
+class FanOutObserver implements ResponseObserver {
+  readonly #observers: readonly ResponseObserver[];
+  readonly #report: (thrown: unknown) => void;
+
+  constructor(observers: readonly ResponseObserver[], report: (thrown: unknown) => void) {
+    this.#observers = observers;
+    this.#report = report;
+  }
+
+  start(status: number, contentType: string | undefined): void {
+    for (const observer of this.#observers) {
       try {
-        fn(observer);
+        observer.start?.(status, contentType);
       } catch (thrown) {
-        report(thrown);
+        this.#report(thrown);
       }
     }
-  };
-  return {
-    start: (status, type) => call((o) => o.start?.(status, type)),
-    chunk: (chunk) => call((o) => o.chunk(chunk)),
-    end: (outcome) => call((o) => o.end?.(outcome)),
-  };
+  }
+
+  chunk(bytes: Uint8Array): void {
+    for (const observer of this.#observers) {
+      try {
+        observer.chunk(bytes);
+      } catch (thrown) {
+        this.#report(thrown);
+      }
+    }
+  }
+
+  end(outcome: ResponseOutcome): void {
+    for (const observer of this.#observers) {
+      try {
+        observer.end?.(outcome);
+      } catch (thrown) {
+        this.#report(thrown);
+      }
+    }
+  }
 }
