@@ -22,6 +22,29 @@ describe('contentHasher', () => {
     }
   });
 
+  it('digests a long answer the same whether kept whole or streamed past the 64 KiB it keeps', () => {
+    const key = randomBytes(32);
+    const hasher = contentHasher(key);
+    for (const size of [65_535, 65_536, 65_537, 300_000]) {
+      const bytes = randomBytes(size);
+      for (const piece of [1, 7_000, 70_000]) {
+        const digest = hasher.incremental();
+        for (let at = 0; at < size; at += piece) digest.update(bytes.subarray(at, at + piece));
+        expect(digest.digest()).toBe(createHmac('sha256', key).update(bytes).digest('hex'));
+      }
+    }
+  });
+
+  it('copies what it is fed: a writer reusing its buffer does not change the digest', () => {
+    const key = randomBytes(32);
+    const digest = contentHasher(key).incremental();
+    const buffer = Buffer.from('first part|');
+    digest.update(buffer);
+    buffer.fill(0);
+    digest.update(Buffer.from('second part'));
+    expect(digest.digest()).toBe(createHmac('sha256', key).update('first part|second part').digest('hex'));
+  });
+
   it('keeps hashes independent of each other while several are in flight', () => {
     const key = randomBytes(32);
     const hasher = contentHasher(key);
