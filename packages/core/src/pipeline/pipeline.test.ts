@@ -119,4 +119,31 @@ describe('createPipeline', () => {
     expect(errors).toHaveLength(1);
     expect(createPipeline({ steps: [step('plain')] }).observe(handle)).toBeUndefined();
   });
+
+  it('asks the steps for their observers when the response starts, once, and at its end if it never started', async () => {
+    const asked: string[] = [];
+    const observing: Step = {
+      ...step('watch'),
+      observeResponse: () => {
+        asked.push('observeResponse');
+        return { start: () => void asked.push('start'), chunk: () => void asked.push('chunk'), end: () => void asked.push('end') };
+      },
+    };
+    const pipeline = createPipeline({ steps: [observing] });
+    const handle = pipeline.start(input());
+    await pipeline.run(handle);
+    const observer = pipeline.observe(handle)!;
+    // Nothing is made while the handler waits for the model.
+    expect(asked).toEqual([]);
+    observer.start?.(200, 'application/json');
+    observer.chunk(new Uint8Array([1]));
+    observer.end?.({ status: 200, aborted: false });
+    expect(asked).toEqual(['observeResponse', 'start', 'chunk', 'end']);
+
+    asked.length = 0;
+    const gone = pipeline.start(input());
+    await pipeline.run(gone);
+    pipeline.observe(gone)!.end?.({ status: 200, aborted: true });
+    expect(asked).toEqual(['observeResponse', 'end']);
+  });
 });

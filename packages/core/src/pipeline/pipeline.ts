@@ -5,7 +5,7 @@ import { ConfigError, TollgateError } from '../errors/tollgate-error.js';
 import { clientIpResolver, type ClientIpResolver, type TrustProxy } from '../net/client-ip.js';
 import { pickRequestId } from '../request/request-id.js';
 import { createRequest, type RequestInput } from '../request/tg-request.js';
-import type { ResponseObserver, ResponseOutcome, Step } from './step.js';
+import type { ResponseHold, ResponseObserver, ResponseOutcome, Step } from './step.js';
 import { withHold, type HoldingObserver } from './response-hold.js';
 
 /** Options shared by every step of a pipeline. */
@@ -48,8 +48,11 @@ export interface Pipeline {
   /** Renders an error for a context (adds the request id header). */
   render(error: unknown, requestId: string): RenderedResponse;
   /**
-   * The observers the steps want on the response body, combined into one; undefined when none does.
-   * Adapters call it once the chain let the request through, and feed it what the handler writes.
+   * The observers the steps want on the response body, combined into one; undefined when no step
+   * observes responses. Adapters call it once the chain let the request through, and feed it what the
+   * handler writes. The steps are asked for their observers (`observeResponse`) when the response
+   * starts (or ends without having started), not before: a request spends most of its life waiting
+   * for the model, and whatever it holds meanwhile every young garbage collection has to copy.
    */
   observe(handle: ContextHandle): ResponseObserver | undefined;
   /**
@@ -129,6 +132,24 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     return response;
   };
 
+  /** Asks every observing step for its observer on this response, combined into one (or undefined). */
+  const observersOf = (handle: ContextHandle): ResponseObserver | undefined => {
+    const observers: ResponseObserver[] = [];
+    let holders: HoldingObserver[] | undefined;
+    const control = { abort: (reason: string) => handle.abort(reason) };
+    for (const step of observing) {
+      try {
+        const observer = step.observeResponse!(handle.context, control);
+        if (observer !== undefined) observers.push(observer);
+        if (observer?.hold !== undefined) (holders ??= []).push({ step: step.name, observer });
+      } catch (thrown) {
+        report(thrown, handle.context.requestId);
+      }
+    }
+    const combined = combineObservers(observers, (thrown) => report(thrown, handle.context.requestId));
+    return holders === undefined ? combined : withHold(combined!, holders, handle.context);
+  };
+
   return {
     steps,
     clientIp,
@@ -166,20 +187,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     },
     render,
     observe(handle) {
-      const observers: ResponseObserver[] = [];
-      let holders: HoldingObserver[] | undefined;
-      const control = { abort: (reason: string) => handle.abort(reason) };
-      for (const step of observing) {
-        try {
-          const observer = step.observeResponse!(handle.context, control);
-          if (observer !== undefined) observers.push(observer);
-          if (observer?.hold !== undefined) (holders ??= []).push({ step: step.name, observer });
-        } catch (thrown) {
-          report(thrown, handle.context.requestId);
-        }
-      }
-      const combined = combineObservers(observers, (thrown) => report(thrown, handle.context.requestId));
-      return holders === undefined ? combined : withHold(combined!, holders, handle.context);
+      return observing.length === 0 ? undefined : new DeferredObserver(() => observersOf(handle));
     },
     async finish(handle, outcome) {
       const marked = handle as ContextHandle & { [finished]?: true };
@@ -195,6 +203,40 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       }
     },
   };
+}
+
+/** The steps' observers, made on the first call that reaches them (see Pipeline.observe). */
+class DeferredObserver implements ResponseObserver {
+  #make: (() => ResponseObserver | undefined) | undefined;
+  #observer: ResponseObserver | undefined = undefined;
+
+  constructor(make: () => ResponseObserver | undefined) {
+    this.#make = make;
+  }
+
+  #made(): ResponseObserver | undefined {
+    if (this.#make !== undefined) {
+      this.#observer = this.#make();
+      this.#make = undefined;
+    }
+    return this.#observer;
+  }
+
+  start(status: number, contentType: string | undefined): void {
+    this.#made()?.start?.(status, contentType);
+  }
+
+  chunk(bytes: Uint8Array): void {
+    this.#made()?.chunk(bytes);
+  }
+
+  end(outcome: ResponseOutcome): void {
+    this.#made()?.end?.(outcome);
+  }
+
+  hold(): ResponseHold | undefined {
+    return this.#made()?.hold?.();
+  }
 }
 
 /** One observer that fans out to several; an observer that throws is reported and dropped. */

@@ -22,7 +22,9 @@ function observe(steps: Step[]) {
 describe('the pipeline’s combined hold', () => {
   it('adds no hold when no step’s observer can hold, so plain requests pay nothing', () => {
     const plain: Step = { name: 'plain', requires: [], run: () => undefined, observeResponse: () => ({ chunk: () => undefined }) };
-    expect(observe([plain]).observer?.hold).toBeUndefined();
+    const { observer } = observe([plain]);
+    observer?.start?.(200, 'application/json');
+    expect(observer?.hold?.()).toBeUndefined();
     expect(observe([holding('a', () => undefined)]).observer?.hold?.()).toBeUndefined();
   });
 
