@@ -91,7 +91,8 @@ export interface TgContext {
   readonly usage: Usage | undefined;
   /**
    * Reports the model usage of this request explicitly, for responses tollgate cannot read.
-   * Repeated calls replace the previous value.
+   * Repeated calls replace the previous value. A method: call it on the context
+   * (`context.recordUsage(usage)`), not detached from it.
    */
   recordUsage(usage: Usage): void;
   /** Fires when the client disconnects or tollgate cuts the request off; pass it to the upstream call. */

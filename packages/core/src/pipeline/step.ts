@@ -52,7 +52,8 @@ export interface Step {
   run(context: TgContext): void | Promise<void>;
   /**
    * Optional: an observer of the response body, asked for once after the chain let the request
-   * through. Return undefined when this request needs none. `control.abort` fires the context's
+   * through, when the response starts (or when it ends without having started), so nothing is held
+   * while the handler waits for the model. Return undefined when this request needs none. `control.abort` fires the context's
    * signal (e.g. a stream that passed its reservation), so the handler stops its upstream call.
    */
   observeResponse?(context: TgContext, control?: ResponseControl): ResponseObserver | undefined;
