@@ -1,5 +1,5 @@
 // A benchmarked configuration as data: its name, the parts it needs, and how to start its app in its own process.
-import type { LoopDelay } from './app-process/messages.js';
+import type { HandlerLatency, LoopDelay } from './app-process/messages.js';
 
 /** The frameworks tollgate has adapters for. */
 export type Framework = 'express' | 'fastify' | 'hono' | 'koa';
@@ -58,6 +58,11 @@ export interface RunningApp {
   eventLoop(): Promise<LoopDelay>;
   /** Counters the app keeps (requests handled, Redis commands by kind) since the last reset. */
   counters(): Promise<Readonly<Record<string, number>>>;
+  /**
+   * Latency, measured inside the app from arrival to the response's end, of the requests that reached
+   * the route handler since the last reset (the flood app only; other apps record none).
+   */
+  handlerLatency(): Promise<HandlerLatency>;
   /** Bad credentials the app knows are bad but well-formed (the flood chain only). */
   badCredentials(): Promise<readonly string[]>;
   stop(): Promise<void>;

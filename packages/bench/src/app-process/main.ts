@@ -28,7 +28,8 @@ async function main(): Promise<void> {
   // Bare routes and peer stacks never load tollgate (only the stub upstream).
   const chain: BuiltChain | undefined = spec.chain === undefined ? undefined : await (await import('./chains/build-chain.js')).buildChain(spec.chain, deps);
   const build = await appBuilder(spec.app);
-  const app = await build({ chain, upstream, counters, workDir: spec.workDir, signal: spec.signal ?? false });
+  // The flood app also times its answered requests from the inside, where the load generator's own delays do not count.
+  const app = await build({ chain, upstream, counters, workDir: spec.workDir, signal: spec.signal ?? false, timeAnswers: spec.chain === 'flood' });
   // 1 ms resolution: fine enough for delays that matter under load, cheap enough not to add any.
   const loop = monitorEventLoopDelay({ resolution: 1 });
   loop.enable();
@@ -53,6 +54,8 @@ async function main(): Promise<void> {
         return { p50Ms: loop.percentile(50) / nsPerMs, p99Ms: loop.percentile(99) / nsPerMs, maxMs: loop.max / nsPerMs, meanMs: loop.mean / nsPerMs } satisfies LoopDelay;
       case 'counters':
         return counters.snapshot();
+      case 'handler-latency':
+        return counters.latencies();
       case 'bad-credentials':
         return chain?.badCredentials ?? [];
       case 'stop':

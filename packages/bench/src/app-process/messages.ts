@@ -17,7 +17,14 @@ export interface LoopDelay {
 }
 
 /** What the harness asks an app process. */
-export type Query = 'reset' | 'event-loop' | 'counters' | 'bad-credentials' | 'stop';
+export type Query = 'reset' | 'event-loop' | 'counters' | 'handler-latency' | 'bad-credentials' | 'stop';
+
+/** Latency of the requests that reached the route handler, measured inside the app, in milliseconds. */
+export interface HandlerLatency {
+  readonly count: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+}
 
 /** Harness to app process. */
 export interface QueryMessage {

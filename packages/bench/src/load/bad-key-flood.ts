@@ -1,6 +1,6 @@
 // The bad-key flood: p99 of valid requests at a steady rate, without and then with 1,000 bad keys per second.
 import { randomInt } from 'node:crypto';
-import type { LoopDelay } from '../app-process/messages.js';
+import type { HandlerLatency, LoopDelay } from '../app-process/messages.js';
 import { benchPath, chatRequestBody } from '../bench-request.js';
 import type { RunningApp, StartSettings } from '../configuration.js';
 import { launchApp } from '../launch-app.js';
@@ -17,9 +17,14 @@ export interface FloodSettings extends StartSettings {
   readonly floodRate: number;
 }
 
-/** One phase: the valid requests' latency and the app's event-loop delay. */
+/**
+ * One phase: the valid requests' latency as the load generator saw it, the same requests timed inside
+ * the app (arrival to the response's end: the load generator's own delays, on a machine it shares with
+ * the app and argon2, do not count there), and the app's event-loop delay.
+ */
 export interface FloodPhase {
   readonly valid: LoadResult;
+  readonly inside: HandlerLatency;
   readonly eventLoop: LoopDelay;
 }
 
@@ -37,8 +42,10 @@ export interface FloodResult {
   readonly quiet: FloodPhase;
   readonly flooded: FloodPhase;
   readonly flood: LoadResult;
-  /** p99 with the flood over p99 without. */
+  /** p99 with the flood over p99 without, as the load generator saw them. */
   readonly p99Ratio: number;
+  /** The same ratio of the p99s measured inside the app. */
+  readonly insideP99Ratio: number;
   /** Set when valid requests were refused or a bad key got through: the numbers do not count then. */
   readonly failure?: string;
 }
@@ -57,7 +64,8 @@ async function phase(app: RunningApp, target: LoadTarget, settings: FloodSetting
   const bad = flood === undefined ? undefined : driveLoad(flood, { seconds: settings.seconds, connections: floodConnections, rate: settings.floodRate });
   const [validResult, floodResult] = await Promise.all([valid, bad]);
   const eventLoop = await app.eventLoop();
-  return { valid: validResult, eventLoop, ...(floodResult === undefined ? {} : { flood: floodResult }) };
+  const inside = await app.handlerLatency();
+  return { valid: validResult, inside, eventLoop, ...(floodResult === undefined ? {} : { flood: floodResult }) };
 }
 
 function problems(quiet: FloodPhase, flooded: FloodPhase, flood: LoadResult): string | undefined {
@@ -103,10 +111,11 @@ export async function measureFlood(settings: FloodSettings): Promise<FloodResult
     const failure = problems(quiet, flooded, floodResult);
     return {
       settings: { seconds: settings.seconds, validRate: settings.validRate, floodRate: settings.floodRate },
-      quiet: { valid: quiet.valid, eventLoop: quiet.eventLoop },
-      flooded: { valid: flooded.valid, eventLoop: flooded.eventLoop },
+      quiet: { valid: quiet.valid, inside: quiet.inside, eventLoop: quiet.eventLoop },
+      flooded: { valid: flooded.valid, inside: flooded.inside, eventLoop: flooded.eventLoop },
       flood: floodResult,
       p99Ratio: flooded.valid.p99Ms / quiet.valid.p99Ms,
+      insideP99Ratio: flooded.inside.p99Ms / quiet.inside.p99Ms,
       ...(failure === undefined ? {} : { failure }),
     };
   } finally {

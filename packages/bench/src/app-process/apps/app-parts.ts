@@ -15,6 +15,8 @@ export interface AppParts {
   readonly workDir: string;
   /** Pass an AbortSignal to the model call (see AppSpec.signal); otherwise the call takes none. */
   readonly signal: boolean;
+  /** Record each 200 answer's time from arrival to the response's end in `counters` (Express only). */
+  readonly timeAnswers?: boolean;
 }
 
 /** An app listening on loopback. */

@@ -42,8 +42,17 @@ export async function listenExpress(app: express.Express, headers: Readonly<Reco
  * @example
  * const app = await expressApp({ chain, upstream, counters, workDir });
  */
-export async function expressApp({ chain, upstream, counters, signal }: AppParts): Promise<ListeningApp> {
+export async function expressApp({ chain, upstream, counters, signal, timeAnswers }: AppParts): Promise<ListeningApp> {
   const app = express();
+  if (timeAnswers === true) {
+    app.use((_req, res, next) => {
+      const arrived = performance.now();
+      res.once('finish', () => {
+        if (res.statusCode === 200) counters.latency(performance.now() - arrived);
+      });
+      next();
+    });
+  }
   if (chain !== undefined) {
     const { tollgate } = await import('@tollgate/express');
     app.use('/v1', tollgate(chain.gate));
