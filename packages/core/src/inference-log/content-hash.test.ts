@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ConfigError } from '../errors/tollgate-error.js';
 import { contentHasher } from './content-hash.js';
 
@@ -62,6 +62,26 @@ describe('contentHasher', () => {
     expect(hasher.hash('x')).toBe(createHmac('sha256', Buffer.from(key, 'utf8')).update('x').digest('hex'));
     expect(hasher.keyId).toMatch(/^[0-9a-f]{16}$/);
     expect(hasher.keyId).not.toContain(Buffer.from(key).toString('hex').slice(0, 16));
+  });
+
+  it('falls back to createHmac where crypto.hash is missing (Node before 20.12), with the same digests', async () => {
+    vi.resetModules();
+    vi.doMock('node:crypto', async (importOriginal) => ({ ...(await importOriginal<typeof import('node:crypto')>()), hash: undefined }));
+    try {
+      const { contentHasher: withoutOneShot } = await import('./content-hash.js');
+      const key = randomBytes(40);
+      const hasher = withoutOneShot(key);
+      const bytes = randomBytes(100_000);
+      const digest = hasher.incremental();
+      digest.update(bytes.subarray(0, 30_000));
+      digest.update(bytes.subarray(30_000));
+      expect(digest.digest()).toBe(createHmac('sha256', key).update(bytes).digest('hex'));
+      expect(hasher.hash('prompt')).toBe(createHmac('sha256', key).update('prompt').digest('hex'));
+      expect(hasher.keyId).toBe(contentHasher(key).keyId);
+    } finally {
+      vi.doUnmock('node:crypto');
+      vi.resetModules();
+    }
   });
 
   it('refuses short keys and keys of the wrong type', () => {
