@@ -1,7 +1,9 @@
 // Hands a request body from Fastify's parsing stage to a pipeline that started in onRequest, and back.
-import { PassThrough, type Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { IncomingMessage } from 'node:http';
 import { collectNodeStream, nodeRequestHasBody, type BodySource } from '@tollgate/core';
+
+const noop = (): void => undefined;
 
 /** A payload stream as Fastify passes it between preParsing hooks. */
 type Payload = Readable & { receivedEncodedLength?: number };
@@ -62,10 +64,12 @@ export class BodyHandoff {
   replay(): Payload | undefined {
     const consumed = this.#payload;
     if (this.#captured === undefined || consumed === undefined) return undefined;
-    const replayed: PassThrough & Payload = new PassThrough();
+    // A plain Readable holding the bytes: half the machinery of a PassThrough, which Fastify does not need.
+    const replayed: Payload = new Readable({ read: noop });
     // A decompressing preParsing hook before ours reports the bytes received on the wire; keep that.
     if (consumed.receivedEncodedLength !== undefined) replayed.receivedEncodedLength = consumed.receivedEncodedLength;
-    replayed.end(Buffer.concat(this.#captured));
+    replayed.push(this.#captured.length === 1 ? this.#captured[0] : Buffer.concat(this.#captured));
+    replayed.push(null);
     return replayed;
   }
 
