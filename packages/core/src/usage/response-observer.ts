@@ -5,7 +5,8 @@ import type { ResponseControl, ResponseObserver } from '../pipeline/step.js';
 import type { InferenceApi } from '../validate-request/api-route.js';
 import { outputTexts } from './output-text.js';
 import { checkResponseShape } from './response-schemas.js';
-import { concat, SseReader } from './sse-reader.js';
+import { SseReader } from './sse-reader.js';
+import { joinBytes } from '../request/tg-request.js';
 import { readUsage, type UsageReading } from './usage-fields.js';
 import { outputChecker, type OutputSettings, type ResponseDecision } from './output-checker.js';
 
@@ -81,7 +82,7 @@ export function usageObserver(context: TgContext, control: ResponseControl | und
   }, settings.maxEventBytes);
 
   const readWholeJson = (): void => {
-    const body = jsonParts.length === 1 ? jsonParts[0]! : concat(jsonParts, jsonBytes);
+    const body = joinBytes(jsonParts, jsonBytes);
     jsonParts = [];
     let parsed: unknown;
     try {

@@ -1,4 +1,5 @@
 // An incremental server-sent events parser over raw bytes: any chunking, CR/LF/CRLF, bounded memory per event.
+import { joinBytes } from '../request/tg-request.js';
 
 /** One dispatched event. */
 export interface SseEvent {
@@ -83,7 +84,7 @@ export class SseReader {
     const tooLong = this.lineTooLong;
     let text = '';
     if (!tooLong && this.lineBytes > 0) {
-      text = decoder.decode(this.line.length === 1 ? this.line[0] : concat(this.line, this.lineBytes));
+      text = decoder.decode(joinBytes(this.line, this.lineBytes));
     }
     this.line = [];
     this.lineBytes = 0;
@@ -121,13 +122,3 @@ export class SseReader {
   }
 }
 
-/** The parts joined into one array of `size` bytes. */
-export function concat(parts: readonly Uint8Array[], size: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
