@@ -87,7 +87,7 @@ export function rateLimit(options: RateLimitOptions): RateLimitStep {
   };
 
   const reserveFailed = (context: TgContext, prepared: PreparedReservation, decision: RateLimitDecision, error: unknown, at: number): Promise<Answer | undefined> => {
-    emit?.({ type: 'store_error', operation: 'reserve', error: error as Error, requestId: context.requestId });
+    emit?.({ type: 'store_error', operation: 'reserve', error: storeFailure(error, 'reserve'), requestId: context.requestId });
     settler.cancelLater({ id: prepared.request.id, request: prepared.request, at }, context.requestId);
     return reserveOutage(context, prepared, decision);
   };
@@ -156,7 +156,7 @@ export function rateLimit(options: RateLimitOptions): RateLimitStep {
       try {
         result = immediate.reserve(request);
       } catch (error) {
-        return reserveFailed(context, prepared, decision, storeFailure(error, 'reserve'), at).then((answer) => admit(context, answer, decision));
+        return reserveFailed(context, prepared, decision, error, at).then((answer) => admit(context, answer, decision));
       }
       return admit(context, { prepared, result, store: 'primary' }, decision);
     },

@@ -86,16 +86,11 @@ export class ReservationSettler {
     try {
       const immediate = immediateStoreOf(store);
       if (immediate === undefined) await withinTimeout(() => store.settle(settlement), this.#settings.storeTimeoutMs, 'settle');
-      else {
-        try {
-          immediate.settle(settlement);
-        } catch (error) {
-          throw storeFailure(error, 'settle');
-        }
-      }
+      else immediate.settle(settlement);
     } catch (thrown) {
-      error = (thrown as Error).message;
-      this.#settings.onEvent?.({ type: 'store_error', operation: 'settle', error: thrown as Error, requestId: context.requestId });
+      const failure = storeFailure(thrown, 'settle');
+      error = failure.message;
+      this.#settings.onEvent?.({ type: 'store_error', operation: 'settle', error: failure, requestId: context.requestId });
     }
     prepared.counterRules.forEach((rule, i) => {
       const entry = decision.rules.find((r) => r.rule === rule.name && r.store === reservation.store);
