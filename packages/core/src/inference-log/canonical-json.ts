@@ -1,5 +1,39 @@
 // One serialisation of a JSON value that does not depend on key order, for hashing.
 
+// Object keys recur (role, content, type, text…): each is quoted once. Bounded, because request
+// bodies choose their keys; past the bound keys are quoted afresh.
+const quotedKeys = new Map<string, string>();
+const maxQuotedKeys = 512;
+const maxCachedKeyLength = 64;
+
+function quotedKey(key: string): string {
+  const cached = quotedKeys.get(key);
+  if (cached !== undefined) return cached;
+  const quoted = JSON.stringify(key);
+  if (quotedKeys.size < maxQuotedKeys && key.length <= maxCachedKeyLength) quotedKeys.set(key, quoted);
+  return quoted;
+}
+
+/**
+ * The keys of `record` in code-unit order, as `Array.prototype.sort()` orders strings. Objects in
+ * prompts have a handful of keys: those are sorted in place by insertion, without the scratch copy
+ * the built-in sort makes; larger ones use the built-in sort.
+ */
+function sortedKeys(record: Record<string, unknown>): string[] {
+  const keys = Object.keys(record);
+  if (keys.length > 16) return keys.sort();
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i]!;
+    let j = i - 1;
+    while (j >= 0 && keys[j]! > key) {
+      keys[j + 1] = keys[j]!;
+      j--;
+    }
+    keys[j + 1] = key;
+  }
+  return keys;
+}
+
 /**
  * JSON with object keys sorted at every level and `undefined` members left out, so the same value
  * always gives the same text (and hash), whatever order its keys were written or parsed in.
@@ -25,13 +59,15 @@ export function canonicalJson(value: unknown): string {
     return `${out}]`;
   }
   const record = value as Record<string, unknown>;
-  const keys = Object.keys(record).sort();
   let out = '{';
   let first = true;
-  for (const key of keys) {
+  for (const key of sortedKeys(record)) {
     const item = record[key];
     if (item === undefined) continue;
-    out += `${first ? '' : ','}${JSON.stringify(key)}:${canonicalJson(item)}`;
+    if (!first) out += ',';
+    out += quotedKey(key);
+    out += ':';
+    out += canonicalJson(item);
     first = false;
   }
   return `${out}}`;
