@@ -1,5 +1,5 @@
 // Request ids: the client's own when well-formed, a fresh random one otherwise.
-import { randomFillSync } from 'node:crypto';
+import { randomHex } from './random-hex.js';
 
 const wellFormed = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -8,20 +8,9 @@ export function isWellFormedRequestId(value: string): boolean {
   return wellFormed.test(value);
 }
 
-// Random bytes fetched 256 ids at a time (as randomUUID buffers its own), each id one hex read of 16 of them.
-const idBytes = 16;
-const pool = Buffer.alloc(idBytes * 256);
-let offset = pool.length;
-
 /** A new request id, `req_` and 32 hex digits (128 random bits). */
 export function newRequestId(): string {
-  if (offset === pool.length) {
-    randomFillSync(pool);
-    offset = 0;
-  }
-  const id = `req_${pool.toString('hex', offset, offset + idBytes)}`;
-  offset += idBytes;
-  return id;
+  return `req_${randomHex(16)}`;
 }
 
 /**

@@ -1,6 +1,6 @@
 // HTTP plumbing of the stub upstream: bounded JSON bodies, JSON answers and OpenAI-shaped errors.
-import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomHex } from '../request/random-hex.js';
 
 /** Bodies above this many bytes are answered with 413, like the gateway's own default limit. */
 export const maxBodyBytes = 1_048_576;
@@ -104,7 +104,7 @@ export function optionalBoolean(body: Record<string, unknown>, field: string): b
 
 /** An id in OpenAI's style (`chatcmpl-…`, `req_…`); random, since only the content must be deterministic. */
 export function randomId(prefix: string): string {
-  return prefix + randomBytes(12).toString('hex');
+  return prefix + randomHex(12);
 }
 
 /** Sends a complete JSON answer. */
