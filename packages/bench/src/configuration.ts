@@ -1,5 +1,5 @@
 // A benchmarked configuration as data: its name, the parts it needs, and how to start its app in its own process.
-import type { HandlerLatency, LoopDelay } from './app-process/messages.js';
+import type { HandlerLatency, LoopDelay, ProcessUsage } from './app-process/messages.js';
 
 /** The frameworks tollgate has adapters for. */
 export type Framework = 'express' | 'fastify' | 'hono' | 'koa';
@@ -52,10 +52,12 @@ export interface RunningApp {
   readonly pid: number;
   /** Headers a valid request carries (credentials the app process made). */
   readonly headers: Readonly<Record<string, string>>;
-  /** Starts a fresh event-loop delay histogram and fresh counters in the app process. */
+  /** Starts a fresh event-loop delay histogram, CPU and GC accounting, and fresh counters in the app process. */
   resetStats(): Promise<void>;
   /** The event-loop delay since the last reset. */
   eventLoop(): Promise<LoopDelay>;
+  /** CPU time (every thread) and garbage-collection pauses of the app process since the last reset. */
+  usage(): Promise<ProcessUsage>;
   /** Counters the app keeps (requests handled, Redis commands by kind) since the last reset. */
   counters(): Promise<Readonly<Record<string, number>>>;
   /**

@@ -6,6 +6,7 @@ import { AppCounters } from './app-counters.js';
 import { appBuilder } from './apps/build-app.js';
 import type { BuiltChain } from './chains/build-chain.js';
 import type { AppMessage, LoopDelay, QueryMessage } from './messages.js';
+import { UsageMeter } from './process-usage.js';
 import { startUpstream } from './upstream.js';
 
 function send(message: AppMessage): void {
@@ -33,11 +34,13 @@ async function main(): Promise<void> {
   // 1 ms resolution: fine enough for delays that matter under load, cheap enough not to add any.
   const loop = monitorEventLoopDelay({ resolution: 1 });
   loop.enable();
+  const usage = new UsageMeter();
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       loop.disable();
+      usage.close();
       await app.close();
       await chain?.close();
       await upstream.close();
@@ -48,10 +51,13 @@ async function main(): Promise<void> {
     switch (query) {
       case 'reset':
         loop.reset();
+        usage.reset();
         counters.reset();
         return undefined;
       case 'event-loop':
         return { p50Ms: loop.percentile(50) / nsPerMs, p99Ms: loop.percentile(99) / nsPerMs, maxMs: loop.max / nsPerMs, meanMs: loop.mean / nsPerMs } satisfies LoopDelay;
+      case 'usage':
+        return usage.read();
       case 'counters':
         return counters.snapshot();
       case 'handler-latency':

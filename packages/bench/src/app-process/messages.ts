@@ -16,8 +16,17 @@ export interface LoopDelay {
   readonly meanMs: number;
 }
 
+/** What an app process spent since the last reset, in milliseconds. */
+export interface ProcessUsage {
+  /** CPU time, user and system, of every thread of the process. */
+  readonly cpuMs: number;
+  /** Garbage-collection pauses of the main thread. */
+  readonly gcMs: number;
+  readonly wallMs: number;
+}
+
 /** What the harness asks an app process. */
-export type Query = 'reset' | 'event-loop' | 'counters' | 'handler-latency' | 'bad-credentials' | 'stop';
+export type Query = 'reset' | 'event-loop' | 'usage' | 'counters' | 'handler-latency' | 'bad-credentials' | 'stop';
 
 /** Latency of the requests that reached the route handler, measured inside the app, in milliseconds. */
 export interface HandlerLatency {

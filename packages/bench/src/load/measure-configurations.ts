@@ -1,5 +1,5 @@
 // Measures a group of configurations: start each app, check it answers, warm up, then interleave the repeats.
-import type { LoopDelay } from '../app-process/messages.js';
+import type { LoopDelay, ProcessUsage } from '../app-process/messages.js';
 import { benchPath, chatRequestBody } from '../bench-request.js';
 import type { Configuration, RunningApp, StartSettings } from '../configuration.js';
 import { driveLoad, type LoadShape, type LoadTarget } from './drive-load.js';
@@ -11,6 +11,8 @@ export interface Sample {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly eventLoop: LoopDelay;
+  /** The app process's CPU time and GC pauses over the run. */
+  readonly usage: ProcessUsage;
   /** The app's own counters over the run: requests its route handled, Redis commands. */
   readonly counters: Readonly<Record<string, number>>;
 }
@@ -59,11 +61,12 @@ async function startAndCheck(configuration: Configuration, settings: MeasureSett
 async function measureOnce(live: Live, settings: MeasureSettings): Promise<void> {
   let result: Awaited<ReturnType<typeof driveLoad>>;
   let eventLoop: LoopDelay;
+  let usage: ProcessUsage;
   let counters: Readonly<Record<string, number>>;
   try {
     await live.app.resetStats();
     result = await driveLoad(targetOf(live.configuration, live.app), settings.shape);
-    [eventLoop, counters] = await Promise.all([live.app.eventLoop(), live.app.counters()]);
+    [eventLoop, usage, counters] = await Promise.all([live.app.eventLoop(), live.app.usage(), live.app.counters()]);
   } catch (error) {
     // The app process died or stopped answering the harness.
     live.failure = (error as Error).message;
@@ -77,7 +80,7 @@ async function measureOnce(live: Live, settings: MeasureSettings): Promise<void>
     live.failure = 'no response at all during the run';
     return;
   }
-  live.samples.push({ requestsPerSecond: result.requestsPerSecond, p50Ms: result.p50Ms, p99Ms: result.p99Ms, eventLoop, counters });
+  live.samples.push({ requestsPerSecond: result.requestsPerSecond, p50Ms: result.p50Ms, p99Ms: result.p99Ms, eventLoop, usage, counters });
 }
 
 /**

@@ -16,7 +16,8 @@ const configuration = (name: string): Configuration => {
   return found;
 };
 const loop = { p50Ms: 1, p99Ms: 4, maxMs: 9, meanMs: 1.5 };
-const sample = (requestsPerSecond: number, counters: Record<string, number> = {}): Sample => ({ requestsPerSecond, p50Ms: 2, p99Ms: 8, eventLoop: loop, counters });
+const usage = { cpuMs: 4_000, gcMs: 250, wallMs: 5_000 };
+const sample = (requestsPerSecond: number, counters: Record<string, number> = {}, used = usage): Sample => ({ requestsPerSecond, p50Ms: 2, p99Ms: 8, eventLoop: loop, usage: used, counters });
 const measured = (name: string, ...rates: number[]): Measurement => ({ configuration: configuration(name), samples: rates.map((rate) => sample(rate)) });
 
 /** Rows as summarise makes them, from one median rate per configuration. */
@@ -44,6 +45,21 @@ describe('summarise', () => {
     ]);
     expect(summary).toHaveLength(1);
     expect(summary[0]!.ratio).toBeNaN();
+  });
+
+  it('gives the app’s CPU per handled request and its share of time in GC, medians of the repeats', () => {
+    const runs = [
+      sample(1_000, { requests: 5_000 }, { cpuMs: 4_000, gcMs: 250, wallMs: 5_000 }),
+      sample(1_000, { requests: 4_000 }, { cpuMs: 4_000, gcMs: 500, wallMs: 5_000 }),
+      sample(1_000, { requests: 8_000 }, { cpuMs: 4_000, gcMs: 100, wallMs: 5_000 }),
+    ];
+    const [row] = summarise([{ configuration: configuration('hono/full'), samples: runs }]).rows;
+    expect(row!.cpuUsPerRequest).toBe(800);
+    expect(row!.gcPercent).toBe(5);
+    expect(markdownTable([row!])).toContain('| 800 | 5.0 |');
+    const [uncounted] = summarise([{ configuration: configuration('hono/bare'), samples: [sample(1_000)] }]).rows;
+    expect(uncounted!.cpuUsPerRequest).toBeNaN();
+    expect(markdownTable([uncounted!])).toContain('| n/a | 5.0 |');
   });
 
   it('counts Redis round trips per request from the app’s counters, settlement apart', () => {
@@ -99,9 +115,9 @@ describe('the table and the chart', () => {
 
   it('renders one Markdown row per configuration with its throughput and ratio', () => {
     const table = markdownTable(summary).split('\n');
-    expect(table[0]).toBe('| configuration | req/s | vs bare | p50 ms | p99 ms | loop p99 ms | what runs |');
+    expect(table[0]).toBe('| configuration | req/s | vs bare | p50 ms | p99 ms | loop p99 ms | CPU µs/req | GC % | what runs |');
     expect(table).toHaveLength(2 + summary.length);
-    expect(table[3]).toMatch(/^\| express\/api-key \| 4,000 \| 80 % \| 2\.00 \| 8\.00 \| 4\.0 \| tollgate: API key only/);
+    expect(table[3]).toMatch(/^\| express\/api-key \| 4,000 \| 80 % \| 2\.00 \| 8\.00 \| 4\.0 \| n\/a \| 5\.0 \| tollgate: API key only/);
     expect(table.at(-1)).toMatch(/^\| koa\/api-key \| 3,000 \| n\/a \|/);
   });
 

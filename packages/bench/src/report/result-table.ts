@@ -1,7 +1,9 @@
 // The results table, as aligned text for the terminal and as Markdown for docs/benchmarks.md.
 import type { SummaryRow } from './summary-rows.js';
 
-const headings = ['configuration', 'req/s', 'vs bare', 'p50 ms', 'p99 ms', 'loop p99 ms', 'what runs'] as const;
+const headings = ['configuration', 'req/s', 'vs bare', 'p50 ms', 'p99 ms', 'loop p99 ms', 'CPU µs/req', 'GC %', 'what runs'] as const;
+
+const fixed = (value: number, digits: number): string => (Number.isNaN(value) ? 'n/a' : value.toFixed(digits));
 
 function cells(row: SummaryRow): string[] {
   const redis = row.redis === undefined ? '' : `; Redis: ${row.redis.reserveRoundTrips.toFixed(2)} round trip(s) per reservation, ${row.redis.commands.toFixed(2)} commands per request`;
@@ -12,6 +14,8 @@ function cells(row: SummaryRow): string[] {
     row.p50Ms.toFixed(2),
     row.p99Ms.toFixed(2),
     row.loopP99Ms.toFixed(1),
+    fixed(row.cpuUsPerRequest, 0),
+    fixed(row.gcPercent, 1),
     row.configuration.description + redis,
   ];
 }

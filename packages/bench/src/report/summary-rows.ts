@@ -22,6 +22,10 @@ export interface SummaryRow {
   readonly p99Ms: number;
   /** p99 of the app's event-loop delay under load. */
   readonly loopP99Ms: number;
+  /** CPU time of the app process (every thread, the stub model included) per request its route handled, in µs; NaN when none was counted. */
+  readonly cpuUsPerRequest: number;
+  /** Share of the run the app's main thread spent paused for garbage collection, in per cent. */
+  readonly gcPercent: number;
   /** Throughput over the baseline's, both medians of this run; NaN when the baseline was not measured. */
   readonly ratio: number;
   readonly samples: number;
@@ -36,6 +40,11 @@ export interface FailedConfiguration {
 
 function sum(samples: readonly Sample[], counter: string): number {
   return samples.reduce((total, sample) => total + (sample.counters[counter] ?? 0), 0);
+}
+
+function cpuPerRequest(sample: Sample): number {
+  const requests = sample.counters['requests'] ?? 0;
+  return requests === 0 ? Number.NaN : (sample.usage.cpuMs * 1000) / requests;
 }
 
 function redisPerRequest(samples: readonly Sample[]): RedisPerRequest | undefined {
@@ -67,6 +76,8 @@ export function summarise(measurements: readonly Measurement[]): { rows: Summary
       p50Ms: median(samples.map((s) => s.p50Ms)),
       p99Ms: median(samples.map((s) => s.p99Ms)),
       loopP99Ms: median(samples.map((s) => s.eventLoop.p99Ms)),
+      cpuUsPerRequest: median(samples.map(cpuPerRequest)),
+      gcPercent: median(samples.map((s) => (s.usage.wallMs > 0 ? (100 * s.usage.gcMs) / s.usage.wallMs : Number.NaN))),
       samples: samples.length,
       redis: redisPerRequest(samples),
     });
