@@ -7,7 +7,7 @@ const parse = (...argv: string[]) => parseBenchOptions(argv, {});
 describe('parseBenchOptions', () => {
   it('defaults to a full run that writes docs/benchmarks.md', () => {
     const options = parse();
-    expect(options).toMatchObject({ duration: 10, warmup: 3, connections: 50, repeats: 3, smoke: false, upstream: 'http', source: false, micro: true, flood: true, floodRate: 1000, floodValidRate: 200 });
+    expect(options).toMatchObject({ duration: 10, warmup: 10, connections: 50, repeats: 3, smoke: false, upstream: 'http', source: false, micro: true, flood: true, floodRate: 1000, floodValidRate: 200 });
     expect(options.only).toBeUndefined();
     expect(options.out).toMatch(/[/\\]docs[/\\]benchmarks\.md$/);
     expect(options.redisUrl).toBe('redis://127.0.0.1:6379');

@@ -40,7 +40,8 @@ const defaultReport = fileURLToPath(new URL('../../../docs/benchmarks.md', impor
 export const usage = `Usage: pnpm bench [options]
 
   --duration <s>         seconds per measured run (default 10; smoke 1)
-  --warmup <s>           warm-up seconds per configuration (default 3; smoke 0)
+  --warmup <s>           warm-up seconds per configuration (default 10: V8 is still optimising the
+                         full chains' code after several seconds of load; smoke 0)
   --connections <n>      concurrent connections (default 50; smoke 4)
   --repeats <n>          measured runs per configuration, median reported (default 3; smoke 1)
   --only <regexp>        only configurations whose name matches, e.g. 'fastify|hono' or 'express/full$'
@@ -111,7 +112,7 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
   const out = given.has('--no-out') ? undefined : (text('--out') ?? (smoke ? undefined : defaultReport));
   return {
     duration: given.has('--duration') ? number('--duration', text('--duration'), 1, 3_600, false) : smoke ? 1 : 10,
-    warmup: given.has('--warmup') ? number('--warmup', text('--warmup'), 0, 600, false) : smoke ? 0 : 3,
+    warmup: given.has('--warmup') ? number('--warmup', text('--warmup'), 0, 600, false) : smoke ? 0 : 10,
     connections: given.has('--connections') ? number('--connections', text('--connections'), 1, 10_000, true) : smoke ? 4 : 50,
     repeats: given.has('--repeats') ? number('--repeats', text('--repeats'), 1, 100, true) : smoke ? 1 : 3,
     only: given.has('--only') ? pattern(text('--only')) : undefined,
