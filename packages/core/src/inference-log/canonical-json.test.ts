@@ -1,4 +1,4 @@
-// canonicalJson: the same text as JSON.stringify of the value with every object's keys sorted, whatever the key order.
+// canonicalJson: each object's defined members with keys in string order, whatever order they were written in.
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from './canonical-json.js';
 
