@@ -39,6 +39,34 @@ describe('tapNodeResponse', () => {
     expect(await (await fetch(`${url}/list`)).arrayBuffer()).toBeDefined();
     expect(seen).toEqual([{ type: 'application/json', body: 'café|b|end' }, { type: 'text/event-stream', body: 'café|b|end' }]);
   });
+
+  it('puts the same functions on every response (no closure per response), and refuses a foreign receiver', async () => {
+    const tapped: ServerResponse[] = [];
+    const url = await serve((_req, res) => {
+      tapNodeResponse(res, { chunk: () => undefined });
+      tapped.push(res);
+      res.end('ok');
+    });
+    for (let i = 0; i < 2; i++) expect(await (await fetch(url)).text()).toBe('ok');
+    const [one, two] = tapped;
+    expect(one!.end).toBe(two!.end);
+    expect(one!.write).toBe(two!.write);
+    expect(one!.writeHead).toBe(two!.writeHead);
+    expect(() => one!.end.call({} as ServerResponse)).toThrow(TypeError);
+  });
+
+  it('taps a response twice: the later observer sees the bytes first, each sees all of them, the client gets them once', async () => {
+    const order: string[] = [];
+    const url = await serve((_req, res) => {
+      tapNodeResponse(res, { start: () => void order.push('first:start'), chunk: (c) => void order.push(`first:${Buffer.from(c).toString()}`) });
+      tapNodeResponse(res, { start: () => void order.push('second:start'), chunk: (c) => void order.push(`second:${Buffer.from(c).toString()}`) });
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('a');
+      res.end('b');
+    });
+    expect(await (await fetch(url)).text()).toBe('ab');
+    expect(order).toEqual(['second:start', 'first:start', 'second:a', 'first:a', 'second:b', 'first:b']);
+  });
 });
 
 describe('abortOnDisconnect and finishOnClose', () => {

@@ -81,48 +81,107 @@ function contentTypeOf(headers: unknown): string | undefined {
   return undefined;
 }
 
+/** One response's tap: the state the wrapped writeHead, write and end share. */
+class NodeTap {
+  /** Undecided until the first writeHead, write or end, where the status and type are known: a hold is decided there, before anything is sent. */
+  #state: 'passing' | HeldNodeResponse | undefined;
+
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly observer: ResponseObserver,
+    private readonly judge: HeldJudge | undefined,
+    private readonly writers: NodeWriters,
+  ) {}
+
+  writeHead(self: ServerResponse, args: unknown[]): unknown {
+    const now = this.#decide(Number(args[0]), args[args.length - 1]);
+    if (now === 'passing') return this.writers.writeHead.apply(self, args);
+    now.writeHead(args);
+    return self;
+  }
+
+  write(self: ServerResponse, args: unknown[]): unknown {
+    const now = this.#decide(this.res.statusCode, undefined);
+    this.#feed(args[0], args[1]);
+    return now === 'passing' ? this.writers.write.apply(self, args) : now.write(args);
+  }
+
+  end(self: ServerResponse, args: unknown[]): unknown {
+    const now = this.#decide(this.res.statusCode, undefined);
+    if (typeof args[0] !== 'function') this.#feed(args[0], args[1]);
+    if (now === 'passing') return this.writers.end.apply(self, args);
+    now.end(args);
+    return self;
+  }
+
+  #decide(status: number, headers: unknown): 'passing' | HeldNodeResponse {
+    if (this.#state !== undefined) return this.#state;
+    const type = this.res.getHeader('content-type');
+    this.observer.start?.(status, contentTypeOf(headers) ?? (typeof type === 'string' ? type : undefined));
+    const hold = this.judge === undefined ? undefined : this.observer.hold?.();
+    this.#state = hold === undefined ? 'passing' : holdNodeResponse(this.res, this.writers, hold, this.judge!, () => (this.#state = 'passing'));
+    return this.#state;
+  }
+
+  #feed(chunk: unknown, encoding: unknown): void {
+    if (typeof chunk === 'string') this.observer.chunk(Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8'));
+    else if (chunk instanceof Uint8Array) this.observer.chunk(chunk);
+  }
+}
+
+// The first tap of a response lives on it under a symbol and its methods are these shared functions.
+// A closure made per response and stored on it as a new property (res.end = function () {...}) is kept
+// alive by V8's young-generation collections long after its response, dragging the response into the
+// old generation; measured in docs/design-notes.md ("The hot path").
+const tapKey = Symbol('tollgate.tap');
+type Tapped = ServerResponse & { [tapKey]?: NodeTap };
+
+function tapOf(self: Tapped | undefined): NodeTap {
+  const tap = self?.[tapKey];
+  if (tap === undefined) throw new TypeError('tollgate: a tapped writeHead, write or end was called on another object than its response');
+  return tap;
+}
+
+function tappedWriteHead(this: Tapped, ...args: unknown[]): unknown {
+  return tapOf(this).writeHead(this, args);
+}
+function tappedWrite(this: Tapped, ...args: unknown[]): unknown {
+  return tapOf(this).write(this, args);
+}
+function tappedEnd(this: Tapped, ...args: unknown[]): unknown {
+  return tapOf(this).end(this, args);
+}
+
 /**
  * Wraps `res.writeHead`, `res.write` and `res.end` so every body chunk also reaches `observer.chunk`,
  * without changing what is sent. Works for raw writes, piped streams and frameworks that pass headers
  * to `writeHead` instead of `setHeader`. With `judge`, an observer may hold the response back
  * (`observer.hold`, asked once after `start`): nothing is sent until `judge` answered, then the
- * response goes out as written or is replaced by the refusal it rendered.
+ * response goes out as written or is replaced by the refusal it rendered. A response may be tapped
+ * more than once (each observer sees the bytes the next tap passes on).
  *
  * @example
  * tapNodeResponse(res, { chunk: (bytes) => hash.update(bytes) });
  */
 export function tapNodeResponse(res: ServerResponse, observer: ResponseObserver, judge?: HeldJudge): void {
   const writers = { writeHead: res.writeHead, write: res.write, end: res.end } as unknown as NodeWriters;
-  // Undecided until the first writeHead, write or end, where the status and type are known: a hold is decided there, before anything is sent.
-  let state: 'passing' | HeldNodeResponse | undefined;
-  const decide = (status: number, headers: unknown): 'passing' | HeldNodeResponse => {
-    if (state !== undefined) return state;
-    const type = res.getHeader('content-type');
-    observer.start?.(status, contentTypeOf(headers) ?? (typeof type === 'string' ? type : undefined));
-    const hold = judge === undefined ? undefined : observer.hold?.();
-    state = hold === undefined ? 'passing' : holdNodeResponse(res, writers, hold, judge!, () => (state = 'passing'));
-    return state;
-  };
-  const feed = (chunk: unknown, encoding: unknown): void => {
-    if (typeof chunk === 'string') observer.chunk(Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8'));
-    else if (chunk instanceof Uint8Array) observer.chunk(chunk);
-  };
-  res.writeHead = function tappedWriteHead(this: ServerResponse, ...args: unknown[]) {
-    const now = decide(Number(args[0]), args[args.length - 1]);
-    if (now === 'passing') return writers.writeHead.apply(this, args);
-    now.writeHead(args);
-    return this;
+  const tap = new NodeTap(res, observer, judge, writers);
+  const tapped = res as Tapped;
+  if (tapped[tapKey] === undefined) {
+    tapped[tapKey] = tap;
+    res.writeHead = tappedWriteHead as ServerResponse['writeHead'];
+    res.write = tappedWrite as ServerResponse['write'];
+    res.end = tappedEnd as ServerResponse['end'];
+    return;
+  }
+  // Tapped already: the shared functions would find the first tap, so this one wraps with its own.
+  res.writeHead = function writeHeadTappedAgain(this: ServerResponse, ...args: unknown[]) {
+    return tap.writeHead(this, args);
   } as ServerResponse['writeHead'];
-  res.write = function tappedWrite(this: ServerResponse, ...args: unknown[]) {
-    const now = decide(res.statusCode, undefined);
-    feed(args[0], args[1]);
-    return now === 'passing' ? writers.write.apply(this, args) : now.write(args);
+  res.write = function writeTappedAgain(this: ServerResponse, ...args: unknown[]) {
+    return tap.write(this, args);
   } as ServerResponse['write'];
-  res.end = function tappedEnd(this: ServerResponse, ...args: unknown[]) {
-    const now = decide(res.statusCode, undefined);
-    if (typeof args[0] !== 'function') feed(args[0], args[1]);
-    if (now === 'passing') return writers.end.apply(this, args);
-    now.end(args);
-    return this;
+  res.end = function endTappedAgain(this: ServerResponse, ...args: unknown[]) {
+    return tap.end(this, args);
   } as ServerResponse['end'];
 }
