@@ -135,6 +135,24 @@ describe('rateLimit: requests', () => {
     await step.close!();
   });
 
+  it('keeps renewing the requests still running when others end first, in any order', async () => {
+    const step = rateLimit({ leaseMs: 1000, rules: [{ name: 'three', scope: 'global', unit: 'concurrent', limit: 3 }] });
+    const [first, middle, last] = [limitedContext(), limitedContext(), limitedContext()];
+    for (const context of [first, middle, last]) await step.run(context);
+    // The middle one leaves first: the held list moves its last entry into the gap.
+    await step.finish!(middle, { status: 200, aborted: false });
+    await new Promise((resolve) => setTimeout(resolve, 1600));
+    // first and last were renewed past leaseMs; one slot is free.
+    const fourth = limitedContext();
+    expect(await refusalOf(step, fourth)).toBeUndefined();
+    expect((await refusalOf(step, limitedContext()))?.code).toBe('TG_RATE_LIMITED');
+    for (const context of [last, first, fourth]) await step.finish!(context, { status: 200, aborted: false });
+    // A second finish of the same request changes nothing.
+    await step.finish!(first, { status: 200, aborted: false });
+    for (let i = 0; i < 3; i++) expect(await refusalOf(step, limitedContext())).toBeUndefined();
+    await step.close!();
+  });
+
   it('ends a held lease when finish reports the response over, even when the client aborted', async () => {
     const step = rateLimit({ rules: [{ name: 'one', scope: 'global', unit: 'concurrent', limit: 1 }] });
     const handle = limitedHandle();

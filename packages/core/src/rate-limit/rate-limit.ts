@@ -125,7 +125,7 @@ export function rateLimit(options: RateLimitOptions): RateLimitStep {
       emit?.({ type: 'threshold', ...crossing, unit: rule.unit, requestId: context.requestId });
     }
     decision.reservationId = prepared.request.id;
-    const reservation: HeldReservation = { context, prepared, result, store: answer.store, heldSince: Date.now(), meter: undefined, cutOff: false, decision };
+    const reservation: HeldReservation = { context, prepared, result, store: answer.store, heldSince: Date.now(), meter: undefined, cutOff: false, decision, slot: undefined };
     held.set(context, reservation);
     settler.hold(reservation);
     if (prepared.cost === undefined) return undefined;

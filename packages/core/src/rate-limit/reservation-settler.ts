@@ -23,13 +23,18 @@ export interface HeldReservation {
   meter: (ResponseObserver & { reading(): MeterReading }) | undefined;
   cutOff: boolean;
   readonly decision: RateLimitDecision;
+  /** Its index in the settler's list while held; undefined otherwise. */
+  slot: number | undefined;
 }
 
 type Stores = { readonly primary: RateLimitStore; readonly insurance: RateLimitStore };
 
 /** Keeps held reservations alive, meters their responses and settles them. */
 export class ReservationSettler {
-  readonly #held = new Set<HeldReservation>();
+  // An array with each entry's index on it (removal swaps the last entry in), not a Set: a Set that
+  // every request joins and leaves kept finished requests alive through young collections in the
+  // apps (see "The hot path" in docs/design-notes.md).
+  readonly #held: HeldReservation[] = [];
   readonly #stores: Stores;
   readonly #settings: ResolvedRateLimitOptions;
   #timer: ReturnType<typeof setInterval> | undefined;
@@ -41,7 +46,7 @@ export class ReservationSettler {
 
   /** Starts renewing a reservation's leases and record until it is settled. */
   hold(reservation: HeldReservation): void {
-    this.#held.add(reservation);
+    this.#add(reservation);
     if (this.#timer === undefined) {
       this.#timer = setInterval(() => void this.#renew(), Math.floor(this.#settings.leaseMs / 3));
       this.#timer.unref?.();
@@ -63,7 +68,7 @@ export class ReservationSettler {
 
   /** Replaces the reservation with what the request really used, and releases its leases. */
   async settle(reservation: HeldReservation, outcome: ResponseOutcome): Promise<void> {
-    this.#held.delete(reservation);
+    this.#remove(reservation);
     const { context, prepared, result, decision } = reservation;
     const cost = prepared.cost;
     const evidence = evidenceFor(
@@ -119,17 +124,34 @@ export class ReservationSettler {
     this.#timer = undefined;
   }
 
+  #add(reservation: HeldReservation): void {
+    if (reservation.slot !== undefined) return;
+    reservation.slot = this.#held.length;
+    this.#held.push(reservation);
+  }
+
+  #remove(reservation: HeldReservation): void {
+    const slot = reservation.slot;
+    if (slot === undefined) return;
+    reservation.slot = undefined;
+    const last = this.#held.pop()!;
+    if (last !== reservation) {
+      this.#held[slot] = last;
+      last.slot = slot;
+    }
+  }
+
   async #renew(): Promise<void> {
-    if (this.#held.size === 0) {
+    if (this.#held.length === 0) {
       this.stop();
       return;
     }
     const now = Date.now();
     // A request whose end was never reported stops being renewed (its leases then expire) and is forgotten.
-    for (const r of this.#held) if (now - r.heldSince >= this.#settings.maxRequestMs) this.#held.delete(r);
+    for (const r of this.#held.filter((r) => now - r.heldSince >= this.#settings.maxRequestMs)) this.#remove(r);
     const due = (r: HeldReservation): boolean => now - r.heldSince >= this.#settings.leaseMs / 3;
     for (const name of ['primary', 'insurance'] as const) {
-      const batch = [...this.#held].filter((r) => r.store === name && due(r)).map((r) => ({ id: r.prepared.request.id, leaseKeys: r.prepared.request.leases.map((l) => l.key) }));
+      const batch = this.#held.filter((r) => r.store === name && due(r)).map((r) => ({ id: r.prepared.request.id, leaseKeys: r.prepared.request.leases.map((l) => l.key) }));
       if (batch.length === 0) continue;
       try {
         await withinTimeout(() => this.#stores[name].renew(batch, this.#settings.leaseMs), this.#settings.storeTimeoutMs, 'renew');
