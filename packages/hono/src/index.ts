@@ -1,5 +1,5 @@
 // @tollgate/hono: runs a tollgate pipeline as Hono 4 middleware; all behaviour lives in core.
-import { abortOnDisconnect, createPipeline, finishOnClose, judgeHeldResponse, markPipeline, nodeResponseOutcome, type ContextHandle, type Pipeline, type Principal, type RenderedResponse, type Step, type TgContext } from '@tollgate/core';
+import { abortOnDisconnect, createPipeline, finishOnClose, judgeHeldResponse, markPipeline, type ContextHandle, type Pipeline, type Principal, type RenderedResponse, type Step, type TgContext } from '@tollgate/core';
 import type { ServerResponse } from 'node:http';
 import type { Context, MiddlewareHandler, Next } from 'hono';
 import { handOverBody, honoRequestInput, nodeOutgoing } from './request-input.js';
@@ -50,10 +50,8 @@ function start(c: Context<TollgateEnv>, pipeline: Pipeline): ContextHandle {
   return handle;
 }
 
-/** Whether the client went away before its response was complete. */
-function clientGone(c: Context, outgoing: ServerResponse | undefined): boolean {
-  // On Node, the close abortOnDisconnect saw; the Fetch request's signal is never made there (see start).
-  if (outgoing !== undefined) return outgoing.closed && nodeResponseOutcome(outgoing).aborted;
+/** Off Node: whether the client went away before its response was complete (the Fetch request's signal). */
+function clientGone(c: Context): boolean {
   return c.req.raw.signal.aborted;
 }
 
@@ -65,14 +63,14 @@ function withHeaders(response: Response, headers: Record<string, string>): Respo
 }
 
 /**
- * On Node, when no step reads the response body: the steps settle when the Node response closes, and
- * the Fetch response goes out as it is (@hono/node-server's fast path, no stream in between).
+ * On Node (HTTP/1): the steps observe the Node response itself, as in the Express and Fastify adapters
+ * (every body byte, held answers included), and settle when it closes; the Fetch response goes out as
+ * it is, on @hono/node-server's fast path (its head and body in one write, no stream in between).
  * tollgate's headers go on the Node response first, so the handler's own values win when it writes its head.
  */
-async function passUnobserved(c: Context<TollgateEnv>, next: Next, pipeline: Pipeline, handle: ContextHandle, outgoing: ServerResponse, refusal: RenderedResponse | undefined): Promise<Response | undefined> {
+async function passOnNode(c: Context<TollgateEnv>, next: Next, pipeline: Pipeline, handle: ContextHandle, outgoing: ServerResponse, refusal: RenderedResponse | undefined): Promise<Response | undefined> {
   const { context } = handle;
-  // Not observing: `passed` false only keeps finishOnClose from asking the steps for observers again.
-  finishOnClose(outgoing, handle, pipeline, false);
+  finishOnClose(outgoing, handle, pipeline, refusal === undefined);
   if (refusal !== undefined) return new Response(refusal.body, { status: refusal.status, headers: { ...context.responseHeaders, ...refusal.headers } });
   for (const [name, value] of Object.entries(context.responseHeaders)) outgoing.setHeader(name, value);
   c.set('auth', context.principal);
@@ -102,14 +100,15 @@ export function tollgate(chain: TollgateChain): MiddlewareHandler<TollgateEnv> {
     const handle = start(c, pipeline);
     const { context } = handle;
     const refusal: RenderedResponse | undefined = await pipeline.run(handle);
-    const observer = refusal === undefined ? pipeline.observe(handle) : undefined;
     const outgoing = nodeOutgoing(c);
-    if (outgoing !== undefined && observer === undefined) return passUnobserved(c, next, pipeline, handle, outgoing, refusal);
+    if (outgoing !== undefined) return passOnNode(c, next, pipeline, handle, outgoing, refusal);
+    // Elsewhere (Bun, Deno, workers, HTTP/2): the Fetch response's body is watched on its way out.
+    const observer = refusal === undefined ? pipeline.observe(handle) : undefined;
     let settled = false;
     const ended = (cut: boolean, status: number): void => {
       if (settled) return;
       settled = true;
-      const outcome = { status, aborted: cut || clientGone(c, outgoing) };
+      const outcome = { status, aborted: cut || clientGone(c) };
       // Observers read the whole body before the steps settle on it.
       observer?.end?.(outcome);
       void pipeline.finish(handle, outcome);
@@ -126,7 +125,7 @@ export function tollgate(chain: TollgateChain): MiddlewareHandler<TollgateEnv> {
     await next();
     const response = withHeaders(c.res, context.responseHeaders);
     // Nobody will read the body of a request whose client is gone: settle now.
-    if (clientGone(c, outgoing)) {
+    if (clientGone(c)) {
       ended(true, response.status);
       c.res = response;
       return;
@@ -136,7 +135,7 @@ export function tollgate(chain: TollgateChain): MiddlewareHandler<TollgateEnv> {
     c.res = undefined;
     c.res = sent;
     // A held answer took time: a client gone meanwhile will read nothing, so settle now.
-    if (clientGone(c, outgoing)) ended(true, c.res.status);
+    if (clientGone(c)) ended(true, c.res.status);
   }, pipeline);
 }
 
