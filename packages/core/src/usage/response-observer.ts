@@ -111,6 +111,20 @@ export function usageObserver(context: TgContext, control: ResponseControl | und
     if (mode === 'json') readWholeJson();
     if (mode !== 'ignore') checker.finish();
   };
+  const output = settings.output;
+  // Only when a check can block: every other response pays nothing for holding. A whole JSON answer is
+  // then judged before it leaves: the checks run on all of it, then say whether it may go.
+  const judgeJson = output !== undefined && output.hold && (output.detector !== undefined || output.schema === 'block')
+    ? async (overLimit: boolean): Promise<TollgateError | undefined> => {
+      if (overLimit || decision.tooLarge === true) {
+        decision.output = { action: 'block', reason: `the answer is larger than maxResponseBytes (${settings.maxJsonBytes}) and could not be checked` };
+        return new TollgateError('TG_OUTPUT_BLOCKED');
+      }
+      complete();
+      await checker.settled();
+      return checker.blocks() ? new TollgateError('TG_OUTPUT_BLOCKED') : undefined;
+    }
+    : undefined;
   const observer: UsageObserver = {
     start(status, contentType) {
       const type = contentType ?? '';
@@ -138,21 +152,9 @@ export function usageObserver(context: TgContext, control: ResponseControl | und
       complete();
     },
     settled: () => checker.settled(),
+    // In the literal, not added afterwards: a closure stored as a new property of a per-request object
+    // is kept alive by young collections (see "The hot path" in docs/design-notes.md).
+    hold: judgeJson === undefined ? undefined : () => (mode === 'json' ? { maxBytes: settings.maxJsonBytes, verdict: judgeJson } : undefined),
   };
-  const output = settings.output;
-  // Only when a check can block: every other response pays nothing for holding.
-  if (output !== undefined && output.hold && (output.detector !== undefined || output.schema === 'block')) {
-    // A whole JSON answer is judged before it leaves: the checks run on all of it, then say whether it may go.
-    const judgeJson = async (overLimit: boolean): Promise<TollgateError | undefined> => {
-      if (overLimit || decision.tooLarge === true) {
-        decision.output = { action: 'block', reason: `the answer is larger than maxResponseBytes (${settings.maxJsonBytes}) and could not be checked` };
-        return new TollgateError('TG_OUTPUT_BLOCKED');
-      }
-      complete();
-      await checker.settled();
-      return checker.blocks() ? new TollgateError('TG_OUTPUT_BLOCKED') : undefined;
-    };
-    observer.hold = () => (mode === 'json' ? { maxBytes: settings.maxJsonBytes, verdict: judgeJson } : undefined);
-  }
   return observer;
 }
