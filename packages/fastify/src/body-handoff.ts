@@ -23,7 +23,9 @@ export class BodyHandoff {
   #waiter: { resolve: (payload: Payload) => void; reject: (error: Error) => void } | undefined;
   #captured: Buffer[] | undefined;
   readonly #raw: IncomingMessage;
-  readonly #onWanted: () => void;
+  // Dropped once called, or once the run decided without the body (release): it captures the
+  // request's reply, and the context, which the request keeps, must not reach that after the run.
+  #onWanted: (() => void) | undefined;
 
   /**
    * @example
@@ -60,6 +62,11 @@ export class BodyHandoff {
     this.#waiter?.reject(this.#failure);
   }
 
+  /** The run decided without asking for the body: let go of `onWanted`. */
+  release(): void {
+    this.#onWanted = undefined;
+  }
+
   /** The bytes core read, as a fresh stream for Fastify's content-type parser; undefined if core read none. */
   replay(): Payload | undefined {
     const consumed = this.#payload;
@@ -76,7 +83,9 @@ export class BodyHandoff {
   async #collect(maxBytes: number): Promise<Uint8Array> {
     if (!this.wanted) {
       this.wanted = true;
-      void Promise.resolve().then(this.#onWanted);
+      const onWanted = this.#onWanted;
+      this.#onWanted = undefined;
+      if (onWanted !== undefined) void Promise.resolve().then(onWanted);
     }
     const payload = await this.#payloadStream();
     const captured: Buffer[] = (this.#captured = []);

@@ -1,5 +1,5 @@
 // The Fastify plugin: authentication in onRequest, body-reading steps at the parsing stage, one pipeline run, core's body for the handler.
-import { abortOnDisconnect, ConfigError, finishOnClose, nodeRequestInput, pathWithoutQuery, type ContextHandle, type Pipeline, type RenderedResponse } from '@tollgate/core';
+import { abortOnDisconnect, ConfigError, finishOnClose, nodeRequestInput, pathWithoutQuery, type BodySource, type ContextHandle, type Pipeline, type RenderedResponse } from '@tollgate/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, preParsingHookHandler, preValidationHookHandler } from 'fastify';
 import { BodyHandoff } from './body-handoff.js';
 import { routeChains, type TollgateChain } from './route-chains.js';
@@ -55,6 +55,13 @@ function answer(request: FastifyRequest, reply: FastifyReply, pipeline: Pipeline
   return true;
 }
 
+// Made outside onRequest, so the closure holds the handoff alone: one made inside would hold all of
+// onRequest's scope (the reply included), and the context the request keeps reaches it. With a
+// streamed answer that kept every finished request alive through young collections (design-notes).
+function bodySourceOf(handoff: BodyHandoff): () => BodySource {
+  return () => handoff.source();
+}
+
 /** The plugin body (wrapped with fastify-plugin in index.ts); a bad option fails registration with a ConfigError. */
 export function tollgatePlugin(fastify: FastifyInstance, options: TollgatePluginOptions, done: (error?: Error) => void): void {
   try {
@@ -91,18 +98,20 @@ function register(fastify: FastifyInstance, options: TollgatePluginOptions): voi
       paused.decided = true;
       pause(request, reply, paused, next);
     });
-    const handle = pipeline.start(nodeRequestInput(request.raw, { path: pathWithoutQuery(request.url), route: request.routeOptions.url, body: () => body.source() }));
+    const handle = pipeline.start(nodeRequestInput(request.raw, { path: pathWithoutQuery(request.url), route: request.routeOptions.url, body: bodySourceOf(body) }));
     request.tollgate = handle.context;
     abortOnDisconnect(reply.raw, handle);
     const run = pipeline.run(handle);
     const paused: WaitingForBody = { pipeline, handle, run, body, decided: false };
     run.then(
       (refusal) => {
+        body.release();
         if (paused.decided) return;
         paused.decided = true;
         if (answer(request, reply, pipeline, handle, refusal)) next();
       },
       (error: Error) => {
+        body.release();
         if (paused.decided) return;
         paused.decided = true;
         next(error);
