@@ -22,6 +22,7 @@ export class BodyHandoff {
   #failure: Error | undefined;
   #waiter: { resolve: (payload: Payload) => void; reject: (error: Error) => void } | undefined;
   #captured: Buffer[] | undefined;
+  #parsed: { readonly value: unknown } | undefined;
   readonly #raw: IncomingMessage;
   // Dropped once called, or once the run decided without the body (release): it captures the
   // request's reply, and the context, which the request keeps, must not reach that after the run.
@@ -39,6 +40,7 @@ export class BodyHandoff {
 
   /** Core's body source, given to the request model. */
   source(): BodySource {
+    if (this.#parsed !== undefined) return { kind: 'parsed', value: this.#parsed.value };
     if (!nodeRequestHasBody(this.#raw)) return { kind: 'none' };
     const handoff = this;
     return {
@@ -60,6 +62,15 @@ export class BodyHandoff {
   cancel(): void {
     this.#failure = new Error('the response ended before the request body was read');
     this.#waiter?.reject(this.#failure);
+  }
+
+  /**
+   * No step read the body, so Fastify parsed it: a later read (a handler calling
+   * `request.tollgate.request.json()`) gets Fastify's object instead of waiting for a stream that
+   * went to Fastify's parser.
+   */
+  useParsed(value: unknown): void {
+    this.#parsed = { value };
   }
 
   /** The run decided without asking for the body: let go of `onWanted`. */

@@ -48,6 +48,18 @@ describe('@tollgate/fastify route config and registration', () => {
     expect(seen).toEqual(['alice']);
   });
 
+  it('answers a handler that reads the body through tollgate after no step did with Fastify’s parsed body, not a wait', async () => {
+    const { key, chain } = await keyed();
+    const fastify = app();
+    await fastify.register(tollgate, { chain });
+    fastify.post('/late', async (request) => {
+      const late = await Promise.race([request.tollgate!.request.json(), new Promise((resolve) => setTimeout(() => resolve('still waiting'), 2_000))]);
+      return { late, same: late === request.body };
+    });
+    const res = await fastify.inject({ method: 'POST', url: '/late', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, payload: '{"a":1}' });
+    expect(res.json()).toEqual({ late: { a: 1 }, same: true });
+  });
+
   it('builds a route chain given as a step list once, at startup', async () => {
     const { chain } = await keyed();
     const run = vi.fn();

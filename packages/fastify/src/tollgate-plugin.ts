@@ -24,6 +24,9 @@ interface WaitingForBody {
 // young collection slower and drags the request into the old generation.
 const waitingKey = Symbol('tollgate.waitingForBody');
 type Waiting = FastifyRequest & { [waitingKey]?: WaitingForBody | undefined };
+// The body handoff, for preValidation to give it Fastify's parsed body when no step read the body.
+const handoffKey = Symbol('tollgate.bodyHandoff');
+type WithHandoff = FastifyRequest & { [handoffKey]?: BodyHandoff };
 // The registration that guards each route, so a route covered twice (nested scopes) fails at startup.
 const guardedBy = new WeakMap<object, object>();
 
@@ -100,6 +103,7 @@ function register(fastify: FastifyInstance, options: TollgatePluginOptions): voi
     });
     const handle = pipeline.start(nodeRequestInput(request.raw, { path: pathWithoutQuery(request.url), route: request.routeOptions.url, body: bodySourceOf(body) }));
     request.tollgate = handle.context;
+    (request as WithHandoff)[handoffKey] = body;
     abortOnDisconnect(reply.raw, handle);
     const run = pipeline.run(handle);
     const paused: WaitingForBody = { pipeline, handle, run, body, decided: false };
@@ -128,10 +132,15 @@ function register(fastify: FastifyInstance, options: TollgatePluginOptions): voi
     }, next);
   };
 
-  // Fastify parsed the replayed bytes; the handler and route schemas get the object core checked and steps edited instead.
+  // Fastify parsed the replayed bytes; the handler and route schemas get the object core checked and
+  // steps edited instead. When no step read the body, core's request reads Fastify's object later.
   const preValidation: preValidationHookHandler = function tollgatePreValidation(request, _reply, next) {
     const tgRequest = request.tollgate?.request;
-    if (tgRequest === undefined || !tgRequest.bodyRequested) return next();
+    if (tgRequest === undefined) return next();
+    if (!tgRequest.bodyRequested) {
+      (request as WithHandoff)[handoffKey]?.useParsed(request.body);
+      return next();
+    }
     tgRequest.json().then((body) => {
       if (body !== undefined) request.body = body;
       next();
