@@ -8,4 +8,8 @@ export default defineConfig({
   sourcemap: true,
   target: 'node20',
   splitting: false,
+  esbuildOptions(options) {
+    // argon2-pool reads import.meta.url only when __filename is absent, which is never in the CJS build.
+    options.logOverride = { ...options.logOverride, 'empty-import-meta': 'silent' };
+  },
 });

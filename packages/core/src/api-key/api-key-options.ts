@@ -31,13 +31,21 @@ export interface ApiKeyOptions {
   };
   readonly argon2?: {
     /**
-     * argon2 verifications running at once (they use libuv's thread pool). One core is kept free for
-     * the event loop, so a flood of wrong keys cannot starve valid requests.
+     * argon2 verifications running at once. One core is kept free for the event loop, so a flood of
+     * wrong keys cannot starve valid requests.
      * @default os.availableParallelism() - 1, at least 1
      */
     readonly maxConcurrent?: number;
     /** Verifications waiting for a slot; past this, requests get 503 with Retry-After. @default 64 */
     readonly maxQueue?: number;
+    /**
+     * `'low'`: verifications run on worker threads at the lowest CPU priority (nice 19), so when the
+     * machine is busy a flood of wrong keys gets only the CPU that serving leaves. Linux only: there
+     * a thread's priority is its own; elsewhere (macOS, Windows) `'low'` is the same as `'normal'`.
+     * `'normal'`: libuv's thread pool, at the process's priority.
+     * @default 'low'
+     */
+    readonly priority?: 'low' | 'normal';
   };
   readonly throttle?: {
     /** Failed attempts per key id. @default { maxFailures: 10, windowMs: 60000 } */

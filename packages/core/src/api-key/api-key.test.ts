@@ -8,6 +8,7 @@ import { apiKey, defaultArgon2Concurrency, type ApiKeyMethod } from './api-key.j
 import type { ApiKeyOptions } from './api-key-options.js';
 import { createApiKey } from './create-api-key.js';
 import { formatApiKey, parseApiKey } from './key-format.js';
+import { Argon2Pool, perThreadPriority } from './argon2-pool.js';
 import * as secretHash from './secret-hash.js';
 
 vi.mock('./secret-hash.js', async (importOriginal) => {
@@ -39,7 +40,9 @@ describe('apiKey', () => {
   let record: KeyRecord;
   let clock: number;
   let method: ApiKeyMethod;
-  const make = (extra: Partial<ApiKeyOptions> = {}) => apiKey({ store, now: () => clock, ...extra });
+  // These tests count and stage argon2 calls through verifySecret, libuv's path; the default worker
+  // pool has its own tests below and in argon2-pool.test.ts.
+  const make = (extra: Partial<ApiKeyOptions> = {}) => apiKey({ store, now: () => clock, ...extra, argon2: { priority: 'normal', ...extra.argon2 } });
 
   beforeEach(async () => {
     clock = Date.parse('2026-01-01T00:00:00Z');
@@ -218,11 +221,41 @@ describe('apiKey', () => {
     expect(await codeOf(method.verify(bearer(key), contextFor()))).toBe('TG_INVALID_CREDENTIAL');
   });
 
+  it.runIf(perThreadPriority())('verifies on the low-priority worker pool by default, and close() ends it (Linux only)', async () => {
+    const poolVerify = vi.spyOn(Argon2Pool.prototype, 'verify');
+    const poolClose = vi.spyOn(Argon2Pool.prototype, 'close');
+    try {
+      const pooled = apiKey({ store, now: () => clock });
+      // The wrong one first: once the cache knows the id's key, a wrong secret is refused without argon2.
+      const wrong = formatApiKey({ env: 'live', keyId: record.id, secret: 'W'.repeat(43) });
+      expect(await codeOf(pooled.verify(bearer(wrong), contextFor()))).toBe('TG_INVALID_CREDENTIAL');
+      expect((await pooled.verify(bearer(key), contextFor())).principal.subject).toBe('alice');
+      expect(poolVerify).toHaveBeenCalledTimes(2);
+      expect(verifySecret).not.toHaveBeenCalled();
+      await pooled.close?.();
+      expect(poolClose).toHaveBeenCalledTimes(1);
+    } finally {
+      poolVerify.mockRestore();
+      poolClose.mockRestore();
+    }
+  });
+
+  it('keeps a corrupt stored hash a server error on the worker pool too', async () => {
+    await store.put({ ...record, hash: '$argon2id$garbage' });
+    const pooled = apiKey({ store, now: () => clock, argon2: { priority: 'low' } });
+    try {
+      expect(await codeOf(pooled.verify(bearer(key), contextFor()))).toBe('TG_INTERNAL');
+    } finally {
+      await pooled.close?.();
+    }
+  });
+
   it('refuses bad options at startup', () => {
     expect(() => apiKey({} as ApiKeyOptions)).toThrow(/store/);
     expect(() => make({ headers: ['authorization'] })).toThrow(/Authorization/);
     expect(() => make({ headers: ['bad header'] })).toThrow(/header name/);
     expect(() => make({ environments: ['Prod'] })).toThrow(/environment/);
+    expect(() => apiKey({ store, argon2: { priority: 'lowest' as 'low' } })).toThrow("apiKey.argon2.priority must be 'low' or 'normal', got \"lowest\"");
     expect(() => make({ cache: { ttlMs: 0 } })).toThrow(/ttlMs/);
     expect(() => make({ argon2: { maxConcurrent: 0 } })).toThrow(/maxConcurrent/);
     expect(() => make({ throttle: { perIp: { maxFailures: -1, windowMs: 1 } } })).toThrow(/maxFailures/);

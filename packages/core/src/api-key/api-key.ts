@@ -7,6 +7,7 @@ import { keyRecordInactive, type KeyRecord } from '../key-store/key-record.js';
 import type { KeyStore, WritableKeyStore } from '../key-store/key-store.js';
 import { headerNames, wholeNumber } from '../options/option-checks.js';
 import type { ApiKeyOptions, FailureThrottleOptions } from './api-key-options.js';
+import { Argon2Pool, perThreadPriority } from './argon2-pool.js';
 import { ConcurrencyLimiter } from './concurrency-limiter.js';
 import { FailureThrottle } from './failure-throttle.js';
 import { assertKeyEnv, maxApiKeyLength, parseApiKey, type ApiKeyParts } from './key-format.js';
@@ -59,6 +60,19 @@ function notAfter(record: KeyRecord): number {
  */
 export function defaultArgon2Concurrency(cores: number = availableParallelism()): number {
   return Math.max(1, cores - 1);
+}
+
+/** Where verifications run: low-priority worker threads, or libuv's pool at the process's priority. */
+interface Argon2Verifier {
+  verify(phc: string, secret: string): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+function argon2Verifier(priority: unknown, concurrency: number): Argon2Verifier {
+  if (priority !== undefined && priority !== 'low' && priority !== 'normal') throw new ConfigError(`apiKey.argon2.priority must be 'low' or 'normal', got ${JSON.stringify(priority)}`);
+  // Only where a thread can lower its own priority: elsewhere workers would cost memory and change nothing.
+  if (priority !== 'normal' && perThreadPriority()) return new Argon2Pool({ size: concurrency });
+  return { verify: verifySecret, close: async () => {} };
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
@@ -114,10 +128,9 @@ export function apiKey(options: ApiKeyOptions): ApiKeyMethod {
     maxEntries: wholeNumber(options.cache?.maxEntries, 'apiKey.cache.maxEntries', 10_000, 1, 10_000_000),
     now,
   });
-  const argon2Slots = new ConcurrencyLimiter(
-    wholeNumber(options.argon2?.maxConcurrent, 'apiKey.argon2.maxConcurrent', defaultArgon2Concurrency(), 1, 64),
-    wholeNumber(options.argon2?.maxQueue, 'apiKey.argon2.maxQueue', 64, 0, 100_000),
-  );
+  const argon2Concurrency = wholeNumber(options.argon2?.maxConcurrent, 'apiKey.argon2.maxConcurrent', defaultArgon2Concurrency(), 1, 64);
+  const argon2Slots = new ConcurrencyLimiter(argon2Concurrency, wholeNumber(options.argon2?.maxQueue, 'apiKey.argon2.maxQueue', 64, 0, 100_000));
+  const argon2 = argon2Verifier(options.argon2?.priority, argon2Concurrency);
   const maxTracked = wholeNumber(options.throttle?.maxTracked, 'apiKey.throttle.maxTracked', 100_000, 1, 10_000_000);
   const perKeyId = throttleFrom(options.throttle?.perKeyId, 'apiKey.throttle.perKeyId', { maxFailures: 10, windowMs: 60_000 }, maxTracked, now);
   const perIp = throttleFrom(options.throttle?.perIp, 'apiKey.throttle.perIp', { maxFailures: 50, windowMs: 60_000 }, maxTracked, now);
@@ -159,7 +172,7 @@ export function apiKey(options: ApiKeyOptions): ApiKeyMethod {
       // Checked again once a slot is free: failures recorded while this request queued count too.
       matches = await argon2Slots.run(() => {
         checkThrottles();
-        return verifySecret(hash, parts.secret);
+        return argon2.verify(hash, parts.secret);
       });
     } catch (cause) {
       if (cause instanceof TollgateError) throw cause;
@@ -203,7 +216,7 @@ export function apiKey(options: ApiKeyOptions): ApiKeyMethod {
     },
     async close() {
       unwatch?.();
-      await lastUsed?.close();
+      await Promise.all([lastUsed?.close(), argon2.close()]);
     },
   };
 }

@@ -26,7 +26,9 @@ export const apiKeyMethodSchema = z.strictObject({
   /** Key environments accepted here. @default every environment */
   environments: z.array(checkedString(assertKeyEnv, 'must be 1-16 lower-case letters or digits')).optional(),
   cache: z.strictObject({ ttlMs: wholeNumberField(1, 3_600_000).optional(), maxEntries: wholeNumberField(1, 10_000_000).optional() }).optional(),
-  argon2: z.strictObject({ maxConcurrent: wholeNumberField(1, 64).optional(), maxQueue: wholeNumberField(0, 100_000).optional() }).optional(),
+  argon2: z
+    .strictObject({ maxConcurrent: wholeNumberField(1, 64).optional(), maxQueue: wholeNumberField(0, 100_000).optional(), priority: z.enum(['low', 'normal']).optional() })
+    .optional(),
   throttle: z
     .strictObject({
       perKeyId: failureThrottleSchema.optional(),
