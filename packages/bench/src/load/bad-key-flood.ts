@@ -1,11 +1,16 @@
 // The bad-key flood: p99 of valid requests at a steady rate, without and then with 1,000 bad keys per second.
-import { randomInt } from 'node:crypto';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { HandlerLatency, LoopDelay } from '../app-process/messages.js';
 import { benchPath, chatRequestBody } from '../bench-request.js';
 import type { RunningApp, StartSettings } from '../configuration.js';
 import { launchApp } from '../launch-app.js';
 import { checkAnswer } from './check-answer.js';
-import { driveLoad, type LoadResult, type LoadTarget } from './drive-load.js';
+import type { LoadResult, LoadTarget } from './drive-load.js';
+import type { FloodWork } from './flood-sender.js';
+import { drivePaced } from './paced-load.js';
+
+const floodSender = fileURLToPath(new URL('./flood-sender.ts', import.meta.url));
 
 /** How the flood is run. */
 export interface FloodSettings extends StartSettings {
@@ -54,14 +59,26 @@ const validConnections = 8;
 // Enough that the requests parked in argon2's queue (64 by default) leave connections free to keep the rate up.
 const floodConnections = 200;
 
-function randomClientAddress(): string {
-  return `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
+/** Sends the flood from its own process (as an attacker would, not from the event loop timing the valid requests) and resolves with what it measured. */
+function floodFromProcess(work: FloodWork): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    let stderr = '';
+    const child = fork(floodSender, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (text: string) => {
+      stderr = (stderr + text).slice(-4_000);
+    });
+    child.once('message', (result: LoadResult) => resolve(result));
+    child.send(work);
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`the flood sender exited (code ${String(code)}) before it reported: ${stderr.trim()}`)));
+  });
 }
 
-async function phase(app: RunningApp, target: LoadTarget, settings: FloodSettings, flood: LoadTarget | undefined): Promise<FloodPhase & { flood?: LoadResult }> {
+async function phase(app: RunningApp, target: LoadTarget, settings: FloodSettings, flood: FloodWork | undefined): Promise<FloodPhase & { flood?: LoadResult }> {
   await app.resetStats();
-  const valid = driveLoad(target, { seconds: settings.seconds, connections: validConnections, rate: settings.validRate });
-  const bad = flood === undefined ? undefined : driveLoad(flood, { seconds: settings.seconds, connections: floodConnections, rate: settings.floodRate });
+  const valid = drivePaced(target, { seconds: settings.seconds, connections: validConnections, rate: settings.validRate });
+  const bad = flood === undefined ? undefined : floodFromProcess(flood);
   const [validResult, floodResult] = await Promise.all([valid, bad]);
   const eventLoop = await app.eventLoop();
   const inside = await app.handlerLatency();
@@ -96,15 +113,12 @@ export async function measureFlood(settings: FloodSettings): Promise<FloodResult
     if (wrong !== undefined) throw new Error(`the flood app: ${wrong}`);
     const bad = await app.badCredentials();
     if (bad.length === 0) throw new Error('the flood app has no bad credentials to send');
-    let next = 0;
-    const flood: LoadTarget = {
-      url: app.url,
-      path: benchPath,
-      headers: {},
-      body,
-      vary: () => ({ authorization: `Bearer ${bad[next++ % bad.length]!}`, 'x-forwarded-for': randomClientAddress() }),
+    const flood: FloodWork = {
+      target: { url: app.url, path: benchPath, headers: {}, body },
+      credentials: bad,
+      shape: { seconds: settings.seconds, connections: floodConnections, rate: settings.floodRate },
     };
-    if (settings.warmupSeconds > 0) await driveLoad(target, { seconds: settings.warmupSeconds, connections: validConnections, rate: settings.validRate });
+    if (settings.warmupSeconds > 0) await drivePaced(target, { seconds: settings.warmupSeconds, connections: validConnections, rate: settings.validRate });
     const quiet = await phase(app, target, settings, undefined);
     const flooded = await phase(app, target, settings, flood);
     const floodResult = flooded.flood!;

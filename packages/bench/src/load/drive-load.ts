@@ -8,22 +8,17 @@ export interface LoadTarget {
   readonly path: string;
   readonly headers: Readonly<Record<string, string>>;
   readonly body: string;
-  /** Changes each request before it is sent (the flood's rotating credentials and client addresses). */
-  readonly vary?: () => Readonly<Record<string, string>>;
 }
 
-/** How hard and how long. */
+/** How long, over how many connections, each sending its next request as soon as the last is answered. */
 export interface LoadShape {
   readonly seconds: number;
   readonly connections: number;
-  /** Requests per second over all connections; unset means as fast as the app answers. */
-  readonly rate?: number;
 }
 
 /**
- * What one run measured. Latencies are of 2xx responses, in milliseconds, from autocannon's
- * per-response timings; at a fixed rate they are corrected for coordinated omission (a stalled
- * response also stands for the requests its connection could not send meanwhile).
+ * What one run measured. Latencies are of 2xx responses, in milliseconds (from autocannon's
+ * per-response timings here; from when each request was due in `drivePaced`).
  */
 export interface LoadResult {
   readonly requestsPerSecond: number;
@@ -37,16 +32,11 @@ export interface LoadResult {
   readonly errors: number;
 }
 
-/** Records a latency and, at a fixed rate, the latencies the requests it held up would have had (as HdrHistogram does). */
-function recordLatency(times: number[], latency: number, interval: number): void {
-  times.push(latency);
-  if (interval <= 0) return;
-  for (let missed = latency - interval; missed >= interval; missed -= interval) times.push(missed);
-}
-
 /**
- * Runs autocannon against `target` and collects every 2xx response time itself (autocannon's own
- * histogram keeps whole milliseconds, too coarse for sub-millisecond medians).
+ * Runs autocannon against `target`, closed loop (for throughput; a fixed rate is `drivePaced`'s:
+ * autocannon's `overallRate` sends each connection's share back to back at the top of every
+ * second), and collects every 2xx response time itself (autocannon's own histogram keeps whole
+ * milliseconds, too coarse for sub-millisecond medians).
  *
  * @example
  * const result = await driveLoad({ url, path: '/v1/chat/completions', headers, body }, { seconds: 10, connections: 50 });
@@ -54,25 +44,20 @@ function recordLatency(times: number[], latency: number, interval: number): void
 export async function driveLoad(target: LoadTarget, shape: LoadShape): Promise<LoadResult> {
   const headers = { 'content-type': 'application/json', ...target.headers };
   const request: CannonRequest = { method: 'POST', path: target.path, headers, body: target.body };
-  const vary = target.vary;
-  if (vary !== undefined) request.setupRequest = (req) => ({ ...req, headers: { ...headers, ...vary() } });
   const times: number[] = [];
-  // Each connection sends one request every `interval` ms at a fixed rate.
-  const interval = shape.rate === undefined ? 0 : (1_000 * shape.connections) / shape.rate;
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(
       {
         url: target.url,
         connections: shape.connections,
         duration: shape.seconds,
-        ...(shape.rate === undefined ? {} : { overallRate: shape.rate }),
         requests: [request],
         timeout: 10,
       },
       (error, finished) => (error ? reject(error as Error) : resolve(finished)),
     );
     instance.on('response', (_client, statusCode, _bytes, responseTime) => {
-      if (statusCode >= 200 && statusCode < 300) recordLatency(times, responseTime, interval);
+      if (statusCode >= 200 && statusCode < 300) times.push(responseTime);
     });
   });
   times.sort((a, b) => a - b);

@@ -15,7 +15,7 @@ function floodSection(flood: FloodOutcome | undefined): string[] {
   const { quiet, flooded, flood: bad, settings } = flood;
   return [
     ...lines,
-    `Express with API keys, valid requests at ${settings.validRate}/s for ${settings.seconds} s, then again while ${settings.floodRate} bad keys/s arrive: real key ids, wrong secrets, right format and checksum, a new client address each (trusted \`x-forwarded-for\`), so neither failure throttle stops them and every one reaches argon2's bounded queue.`,
+    `Express with API keys, valid requests at ${settings.validRate}/s for ${settings.seconds} s, then again while ${settings.floodRate} bad keys/s arrive: real key ids, wrong secrets, right format and checksum, a new client address each (trusted \`x-forwarded-for\`), so neither failure throttle stops them and every one reaches argon2's bounded queue. Both loads are open loop at a fixed rate, each request sent when due (evenly spaced, not a burst at the top of each second) and timed from then; the flood comes from a process of its own, as it would from elsewhere.`,
     '',
     '| phase | valid p50 ms | valid p99 ms | inside the app: p50 ms | inside the app: p99 ms | event-loop p99 ms |',
     '| :-- | --: | --: | --: | --: | --: |',
@@ -24,7 +24,7 @@ function floodSection(flood: FloodOutcome | undefined): string[] {
     '',
     'The first two columns are read at the load generator (the target reads them); the next two time the same requests inside the app, from arrival to the end of the response, where the load generator\'s own delays do not count: on a machine with few cores argon2 takes one and the generator shares the rest with the app.',
     '',
-    `The flood was answered at ${Math.round(bad.responses / settings.seconds)}/s (offered: ${settings.floodRate}/s), by status: \`${JSON.stringify(bad.statuses)}\` (401: verified and wrong; 503: shed by the full argon2 queue; 429: throttled). Latencies at a fixed rate are corrected for coordinated omission.`,
+    `The flood was answered at ${Math.round(bad.responses / settings.seconds)}/s (offered: ${settings.floodRate}/s), by status: \`${JSON.stringify(bad.statuses)}\` (401: verified and wrong; 503: shed by the full argon2 queue; 429: throttled). argon2 runs on worker threads at nice 19 (\`apiKey.argon2.priority\`, default \`'low'\`, Linux), so on a busy machine the flood's verifications get the CPU that serving leaves.`,
     '',
   ];
 }
