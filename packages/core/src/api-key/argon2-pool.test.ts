@@ -81,6 +81,27 @@ describe('Argon2Pool', () => {
     expect(argon2.workers).toBe(1);
   });
 
+  it('verifies in libuv when workers cannot start, and says so once', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error): void => void warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const phc = await hashSecret('s', cheap);
+      const argon2 = new Argon2Pool({ size: 1, argon2Module: '/nonexistent/argon2.js' });
+      pools.push(argon2);
+      await expect(argon2.verify(phc, 's')).resolves.toBe(true);
+      expect(argon2.inLibuv).toBe(true);
+      await expect(argon2.verify(phc, 'wrong')).resolves.toBe(false);
+      expect(argon2.workers).toBe(0);
+      await new Promise((resolve) => setImmediate(resolve));
+      const ours = warnings.filter((w) => (w as { code?: string }).code === 'TOLLGATE_ARGON2_WORKERS');
+      expect(ours).toHaveLength(1);
+      expect(ours[0]!.message).toMatch(/^argon2 worker threads are unavailable \(.*argon2\.js.*\); API keys are verified in libuv's thread pool at normal priority$/);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('ends its workers on close: a running verification rejects, later ones are refused', async () => {
     // Costly enough to still be running when close() lands.
     const phc = await hashSecret('s', { memoryCost: 65_536, timeCost: 8 });

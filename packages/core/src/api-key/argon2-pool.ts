@@ -1,6 +1,7 @@
 // argon2 verifications on worker threads at the lowest CPU priority, so that under load they get what serving leaves.
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { verifySecret } from './secret-hash.js';
 
 /**
  * How each worker starts. It finds @node-rs/argon2 at the path it is given (it may not resolve from
@@ -48,20 +49,32 @@ function argon2Entry(): string {
   return createRequire(typeof __filename === 'string' ? __filename : import.meta.url).resolve('@node-rs/argon2');
 }
 
+/** What a worker tells its pool. */
+interface PoolWorkerEvents {
+  /** The worker left: ended idle, closed, or died. */
+  gone(worker: PoolWorker): void;
+  /** It died before answering anything (it could not start): the pool decides what becomes of the task. */
+  failedToStart(error: Error, task: Task | undefined): void;
+}
+
 class PoolWorker {
   readonly #worker: Worker;
   #task: Task | undefined;
   #idle: ReturnType<typeof setTimeout> | undefined;
+  #answered = false;
+  #ending = false;
 
-  constructor(argon2: string, lowerPriority: boolean, idleMs: number, onGone: (worker: PoolWorker) => void) {
-    this.#worker = new Worker(workerSource, { eval: true, workerData: { argon2, lowerPriority } });
+  constructor(argon2: string, lowerPriority: boolean, idleMs: number, events: PoolWorkerEvents) {
+    // No inherited flags: the app's preloads (APM agents, loaders) have nothing to do in a worker that only hashes.
+    this.#worker = new Worker(workerSource, { eval: true, execArgv: [], workerData: { argon2, lowerPriority } });
     this.#worker.on('message', (answer: Answer) => {
       const task = this.#task;
       this.#task = undefined;
+      this.#answered = true;
       this.#worker.unref();
       // Leaves the pool first, so no task is given to a worker on its way out.
       this.#idle = setTimeout(() => {
-        onGone(this);
+        events.gone(this);
         void this.terminate();
       }, idleMs).unref();
       if (task === undefined) return;
@@ -71,8 +84,9 @@ class PoolWorker {
     const gone = (error: Error): void => {
       const task = this.#task;
       this.#task = undefined;
-      task?.reject(error);
-      onGone(this);
+      events.gone(this);
+      if (!this.#answered && !this.#ending) events.failedToStart(error, task);
+      else task?.reject(error);
     };
     this.#worker.on('error', (error) => gone(new Error('argon2 worker failed', { cause: error })));
     this.#worker.on('exit', (code) => gone(new Error(`argon2 worker exited (code ${code})`)));
@@ -92,6 +106,7 @@ class PoolWorker {
   }
 
   async terminate(): Promise<void> {
+    this.#ending = true;
     clearTimeout(this.#idle);
     await this.#worker.terminate();
   }
@@ -105,6 +120,8 @@ export interface Argon2PoolOptions {
   readonly lowerPriority?: boolean;
   /** A worker with no verification for this long ends (each holds about 9 MB). @default 30000 */
   readonly idleMs?: number;
+  /** The @node-rs/argon2 entry the workers load. @default core's own dependency */
+  readonly argon2Module?: string;
 }
 
 /**
@@ -112,7 +129,9 @@ export interface Argon2PoolOptions {
  * (at most `size`), run at the lowest CPU priority on Linux, and end after `idleMs` without work
  * or with {@link Argon2Pool.close}.
  * A verification that fails (an unreadable hash, a worker that died) rejects; the next one gets a
- * fresh worker.
+ * fresh worker. Where workers cannot run at all (the permission model without `--allow-worker`, a
+ * worker that dies before its first answer), verifications go to libuv's pool at normal priority
+ * instead, with one process warning (`TOLLGATE_ARGON2_WORKERS`).
  *
  * @example
  * const pool = new Argon2Pool({ size: 1 });
@@ -126,11 +145,13 @@ export class Argon2Pool {
   readonly #workers: PoolWorker[] = [];
   #argon2: string | undefined;
   #closed = false;
+  #inLibuv = false;
 
   constructor(options: Argon2PoolOptions) {
     this.#size = options.size;
     this.#lowerPriority = (options.lowerPriority ?? true) && perThreadPriority();
     this.#idleMs = options.idleMs ?? 30_000;
+    this.#argon2 = options.argon2Module;
   }
 
   /** Whether the workers run below normal priority (asked for, and possible on this platform). */
@@ -143,10 +164,23 @@ export class Argon2Pool {
     return this.#workers.length;
   }
 
+  /** True once workers proved unusable here and verifications run in libuv's pool. */
+  get inLibuv(): boolean {
+    return this.#inLibuv;
+  }
+
   verify(phc: string, secret: string): Promise<boolean> {
     if (this.#closed) return Promise.reject(new Error('argon2 pool is closed'));
+    if (this.#inLibuv) return verifySecret(phc, secret);
     return new Promise<boolean>((resolve, reject) => {
-      const worker = this.#workers.find((candidate) => !candidate.busy) ?? this.#start();
+      let worker: PoolWorker | undefined;
+      try {
+        worker = this.#workers.find((candidate) => !candidate.busy) ?? this.#start();
+      } catch (error) {
+        this.#useLibuv(error);
+        verifySecret(phc, secret).then(resolve, reject);
+        return;
+      }
       if (worker === undefined) {
         reject(new Error(`argon2 pool: all ${this.#size} workers are busy`));
         return;
@@ -158,12 +192,29 @@ export class Argon2Pool {
   #start(): PoolWorker | undefined {
     if (this.#workers.length >= this.#size) return undefined;
     this.#argon2 ??= argon2Entry();
-    const worker = new PoolWorker(this.#argon2, this.#lowerPriority, this.#idleMs, (gone) => {
-      const index = this.#workers.indexOf(gone);
-      if (index !== -1) this.#workers.splice(index, 1);
+    const worker = new PoolWorker(this.#argon2, this.#lowerPriority, this.#idleMs, {
+      gone: (gone) => {
+        const index = this.#workers.indexOf(gone);
+        if (index !== -1) this.#workers.splice(index, 1);
+      },
+      failedToStart: (error, task) => {
+        this.#useLibuv(error);
+        if (task === undefined) return;
+        if (this.#closed) task.reject(new Error('argon2 pool is closed'));
+        else verifySecret(task.phc, task.secret).then(task.resolve, task.reject);
+      },
     });
     this.#workers.push(worker);
     return worker;
+  }
+
+  #useLibuv(cause: unknown): void {
+    if (this.#inLibuv) return;
+    this.#inLibuv = true;
+    const error = cause instanceof Error && cause.cause instanceof Error ? cause.cause : cause;
+    // The first line: a module-not-found message goes on with its require stack.
+    const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+    process.emitWarning(`argon2 worker threads are unavailable (${reason}); API keys are verified in libuv's thread pool at normal priority`, { code: 'TOLLGATE_ARGON2_WORKERS' });
   }
 
   /** Ends every worker; verifications still running reject. */
