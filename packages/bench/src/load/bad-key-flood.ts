@@ -7,10 +7,9 @@ import type { RunningApp, StartSettings } from '../configuration.js';
 import { launchApp } from '../launch-app.js';
 import { checkAnswer } from './check-answer.js';
 import type { LoadResult, LoadTarget } from './drive-load.js';
-import type { FloodWork } from './flood-sender.js';
-import { drivePaced } from './paced-load.js';
+import type { PacedWork } from './paced-sender.js';
 
-const floodSender = fileURLToPath(new URL('./flood-sender.ts', import.meta.url));
+const pacedSender = fileURLToPath(new URL('./paced-sender.ts', import.meta.url));
 
 /** How the flood is run. */
 export interface FloodSettings extends StartSettings {
@@ -55,31 +54,34 @@ export interface FloodResult {
   readonly failure?: string;
 }
 
-const validConnections = 8;
+// Enough that a slower answer never leaves a due request waiting for a free connection (200/s × 250 ms).
+const validConnections = 50;
 // Enough that the requests parked in argon2's queue (64 by default) leave connections free to keep the rate up.
 const floodConnections = 200;
 
-/** Sends the flood from its own process (as an attacker would, not from the event loop timing the valid requests) and resolves with what it measured. */
-function floodFromProcess(work: FloodWork): Promise<LoadResult> {
+/**
+ * Runs one paced load from a process of its own and resolves with what it measured: the flood as it
+ * would come from elsewhere, and the valid requests away from the harness, whose heap after a whole
+ * run (and its collections) would otherwise delay their timing.
+ */
+function pacedFromProcess(work: PacedWork): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     let stderr = '';
-    const child = fork(floodSender, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    const child = fork(pacedSender, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (text: string) => {
       stderr = (stderr + text).slice(-4_000);
     });
     child.once('message', (result: LoadResult) => resolve(result));
-    child.send(work);
     child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`the flood sender exited (code ${String(code)}) before it reported: ${stderr.trim()}`)));
+    child.once('exit', (code) => reject(new Error(`the load sender exited (code ${String(code)}) before it reported: ${stderr.trim()}`)));
+    child.send(work);
   });
 }
 
-async function phase(app: RunningApp, target: LoadTarget, settings: FloodSettings, flood: FloodWork | undefined): Promise<FloodPhase & { flood?: LoadResult }> {
+async function phase(app: RunningApp, valid: PacedWork, flood: PacedWork | undefined): Promise<FloodPhase & { flood?: LoadResult }> {
   await app.resetStats();
-  const valid = drivePaced(target, { seconds: settings.seconds, connections: validConnections, rate: settings.validRate });
-  const bad = flood === undefined ? undefined : floodFromProcess(flood);
-  const [validResult, floodResult] = await Promise.all([valid, bad]);
+  const [validResult, floodResult] = await Promise.all([pacedFromProcess(valid), flood === undefined ? undefined : pacedFromProcess(flood)]);
   const eventLoop = await app.eventLoop();
   const inside = await app.handlerLatency();
   return { valid: validResult, inside, eventLoop, ...(floodResult === undefined ? {} : { flood: floodResult }) };
@@ -113,14 +115,15 @@ export async function measureFlood(settings: FloodSettings): Promise<FloodResult
     if (wrong !== undefined) throw new Error(`the flood app: ${wrong}`);
     const bad = await app.badCredentials();
     if (bad.length === 0) throw new Error('the flood app has no bad credentials to send');
-    const flood: FloodWork = {
+    const valid: PacedWork = { target, shape: { seconds: settings.seconds, connections: validConnections, rate: settings.validRate } };
+    const flood: PacedWork = {
       target: { url: app.url, path: benchPath, headers: {}, body },
-      credentials: bad,
       shape: { seconds: settings.seconds, connections: floodConnections, rate: settings.floodRate },
+      rotateCredentials: bad,
     };
-    if (settings.warmupSeconds > 0) await drivePaced(target, { seconds: settings.warmupSeconds, connections: validConnections, rate: settings.validRate });
-    const quiet = await phase(app, target, settings, undefined);
-    const flooded = await phase(app, target, settings, flood);
+    if (settings.warmupSeconds > 0) await pacedFromProcess({ ...valid, shape: { ...valid.shape, seconds: settings.warmupSeconds } });
+    const quiet = await phase(app, valid, undefined);
+    const flooded = await phase(app, valid, flood);
     const floodResult = flooded.flood!;
     const failure = problems(quiet, flooded, floodResult);
     return {

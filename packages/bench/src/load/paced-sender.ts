@@ -1,14 +1,17 @@
-// Sends the bad-key flood from its own process, so its event loop does not delay the valid requests being timed.
+// Sends one paced load (valid requests or the bad-key flood) from a process of its own, and reports what it measured.
 import { randomInt } from 'node:crypto';
 import type { LoadTarget } from './drive-load.js';
 import { drivePaced, type PacedShape } from './paced-load.js';
 
-/** What the flood process is sent over IPC (plain data: functions cannot cross). */
-export interface FloodWork {
+/** What a sender process is sent over IPC (plain data: functions cannot cross). */
+export interface PacedWork {
   readonly target: LoadTarget;
-  /** Sent in turn, one per request, as `Authorization: Bearer …`. */
-  readonly credentials: readonly string[];
   readonly shape: PacedShape;
+  /**
+   * The flood: one of these per request, in turn, as `Authorization: Bearer …`, each from a new
+   * client address (the app trusts loopback's x-forwarded-for, so the per-address throttle never trips).
+   */
+  readonly rotateCredentials?: readonly string[];
 }
 
 function randomClientAddress(): string {
@@ -16,13 +19,15 @@ function randomClientAddress(): string {
 }
 
 if (process.send === undefined) throw new Error('this file is started by the bench harness, with an IPC channel');
-const work = await new Promise<FloodWork>((resolve) => process.once('message', (message: FloodWork) => resolve(message)));
+const work = await new Promise<PacedWork>((resolve) => process.once('message', (message: PacedWork) => resolve(message)));
+const credentials = work.rotateCredentials;
 let next = 0;
 const result = await drivePaced(
   {
     ...work.target,
-    // A new client address each (the app trusts loopback's x-forwarded-for), so the per-address throttle never trips.
-    vary: () => ({ authorization: `Bearer ${work.credentials[next++ % work.credentials.length]!}`, 'x-forwarded-for': randomClientAddress() }),
+    ...(credentials === undefined || credentials.length === 0
+      ? {}
+      : { vary: () => ({ authorization: `Bearer ${credentials[next++ % credentials.length]!}`, 'x-forwarded-for': randomClientAddress() }) }),
   },
   work.shape,
 );

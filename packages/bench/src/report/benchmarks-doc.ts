@@ -15,7 +15,7 @@ function floodSection(flood: FloodOutcome | undefined): string[] {
   const { quiet, flooded, flood: bad, settings } = flood;
   return [
     ...lines,
-    `Express with API keys, valid requests at ${settings.validRate}/s for ${settings.seconds} s, then again while ${settings.floodRate} bad keys/s arrive: real key ids, wrong secrets, right format and checksum, a new client address each (trusted \`x-forwarded-for\`), so neither failure throttle stops them and every one reaches argon2's bounded queue. Both loads are open loop at a fixed rate, each request sent when due (evenly spaced, not a burst at the top of each second) and timed from then; the flood comes from a process of its own, as it would from elsewhere.`,
+    `Express with API keys, valid requests at ${settings.validRate}/s for ${settings.seconds} s, then again while ${settings.floodRate} bad keys/s arrive: real key ids, wrong secrets, right format and checksum, a new client address each (trusted \`x-forwarded-for\`), so neither failure throttle stops them and every one reaches argon2's bounded queue. Both loads are open loop at a fixed rate, each request sent when due (evenly spaced, not a burst at the top of each second) and timed from then; each load comes from a process of its own, the flood as it would from elsewhere.`,
     '',
     '| phase | valid p50 ms | valid p99 ms | inside the app: p50 ms | inside the app: p99 ms | event-loop p99 ms |',
     '| :-- | --: | --: | --: | --: | --: |',
