@@ -199,6 +199,32 @@ describe('apiKey', () => {
     await tight.close?.();
   });
 
+  it('sheds before the store lookup once argon2 is saturated, so a flood costs the store nothing', async () => {
+    const other = await createApiKey({ subject: 'bob', hash: fast });
+    await store.put(other.record);
+    const tight = make({ argon2: { maxConcurrent: 1, maxQueue: 0 } });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const actual = await vi.importActual<typeof import('./secret-hash.js')>('./secret-hash.js');
+    verifySecret.mockImplementationOnce(async (hash, secret) => {
+      await gate;
+      return actual.verifySecret(hash, secret);
+    });
+    const get = vi.spyOn(store, 'get');
+    const running = tight.verify(bearer(key), contextFor());
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(get).toHaveBeenCalledTimes(1);
+    const shed = await tight.verify(bearer(other.key), contextFor('203.0.113.8')).catch((e: unknown) => e);
+    expect(shed).toMatchObject({ code: 'TG_OVERLOADED', status: 503, retryAfterSeconds: 1 });
+    expect(get).toHaveBeenCalledTimes(1);
+    release();
+    expect((await running).principal.subject).toBe('alice');
+    // A free slot again: the same key is looked up and verified.
+    expect((await tight.verify(bearer(other.key), contextFor('203.0.113.8'))).principal.subject).toBe('bob');
+    expect(get).toHaveBeenCalledTimes(2);
+    await tight.close?.();
+  });
+
   it('treats a corrupt stored hash as a server error, not as a bad credential', async () => {
     await store.put({ ...record, hash: '$argon2id$garbage' });
     expect(await codeOf(method.verify(bearer(key), contextFor()))).toBe('TG_INTERNAL');

@@ -156,6 +156,9 @@ export function apiKey(options: ApiKeyOptions): ApiKeyMethod {
     // With a store that reports its changes, the cache knows each id's one key: any other is refused
     // without a store call or argon2, and counts as a failure like any wrong secret.
     if (store.watch !== undefined && cache.knowsOtherKey(parts.keyId, fingerprint)) return refuse(parts.keyId, ipKey);
+    // argon2's queue is full, so the request would be shed after the lookup anyway: shed it before,
+    // so that a flood of wrong keys costs the store (Redis, PostgreSQL) no round trips.
+    if (argon2Slots.saturated) throw new TollgateError('TG_OVERLOADED', { retryAfterSeconds: 1 });
     const generation = cache.generation(parts.keyId);
     let record: KeyRecord | undefined;
     try {

@@ -99,11 +99,14 @@ describe('ConcurrencyLimiter', () => {
 
   it('with maxQueue 0 refuses anything while all slots are busy', async () => {
     const limiter = new ConcurrencyLimiter(1, 0);
+    expect(limiter.saturated).toBe(false);
     const busy = gate<void>([], 'busy');
     const running = limiter.run(busy.task);
+    expect(limiter.saturated).toBe(true);
     await expect(limiter.run(async () => 'x')).rejects.toMatchObject({ code: 'TG_OVERLOADED' });
     busy.settle().resolve();
     await running;
+    expect(limiter.saturated).toBe(false);
     expect(await limiter.run(async () => 'free again')).toBe('free again');
   });
 

@@ -37,6 +37,11 @@ export class ConcurrencyLimiter {
     }
   }
 
+  /** True when {@link run} would refuse a task now: every slot busy and the queue full. */
+  get saturated(): boolean {
+    return this.#running >= this.#maxConcurrent && this.#queue.length >= this.#maxQueue;
+  }
+
   get running(): number {
     return this.#running;
   }
