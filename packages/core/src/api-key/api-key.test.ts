@@ -34,6 +34,18 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
   }
 }
 
+/** Holds the next argon2 verification (libuv's path) until the returned function is called. */
+async function holdNextArgon2(): Promise<() => void> {
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const actual = await vi.importActual<typeof import('./secret-hash.js')>('./secret-hash.js');
+  verifySecret.mockImplementationOnce(async (hash, secret) => {
+    await held;
+    return actual.verifySecret(hash, secret);
+  });
+  return release;
+}
+
 describe('apiKey', () => {
   let store: WritableKeyStore;
   let key: string;
@@ -203,13 +215,7 @@ describe('apiKey', () => {
     const other = await createApiKey({ subject: 'bob', hash: fast });
     await store.put(other.record);
     const tight = make({ argon2: { maxConcurrent: 1, maxQueue: 0 } });
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const actual = await vi.importActual<typeof import('./secret-hash.js')>('./secret-hash.js');
-    verifySecret.mockImplementationOnce(async (hash, secret) => {
-      await gate;
-      return actual.verifySecret(hash, secret);
-    });
+    const release = await holdNextArgon2();
     const get = vi.spyOn(store, 'get');
     const running = tight.verify(bearer(key), contextFor());
     await new Promise((resolve) => setTimeout(resolve, 10));
@@ -231,13 +237,7 @@ describe('apiKey', () => {
   });
 
   it('does not cache a verification whose key was revoked while argon2 ran', async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const actual = await vi.importActual<typeof import('./secret-hash.js')>('./secret-hash.js');
-    verifySecret.mockImplementationOnce(async (hash, secret) => {
-      await gate;
-      return actual.verifySecret(hash, secret);
-    });
+    const release = await holdNextArgon2();
     const pending = method.verify(bearer(key), contextFor());
     await new Promise((resolve) => setTimeout(resolve, 10));
     await store.put({ ...record, revokedAt: new Date(clock).toISOString() });
