@@ -129,9 +129,10 @@ export interface Argon2PoolOptions {
  * (at most `size`), run at the lowest CPU priority on Linux, and end after `idleMs` without work
  * or with {@link Argon2Pool.close}.
  * A verification that fails (an unreadable hash, a worker that died) rejects; the next one gets a
- * fresh worker. Where workers cannot run at all (the permission model without `--allow-worker`, a
- * worker that dies before its first answer), verifications go to libuv's pool at normal priority
- * instead, with one process warning (`TOLLGATE_ARGON2_WORKERS`).
+ * fresh worker. Where workers cannot run at all (a Worker the runtime refuses to create, a worker
+ * that dies before its first answer, e.g. unable to load argon2), verifications go to libuv's pool
+ * at normal priority instead, with one process warning (`TOLLGATE_ARGON2_WORKERS`). (Node 20's
+ * permission model refuses workers and native addons alike, so argon2 cannot run there either way.)
  *
  * @example
  * const pool = new Argon2Pool({ size: 1 });
