@@ -21,9 +21,8 @@ function isStreamRequest(body: unknown): boolean {
   return typeof body === 'object' && body !== null && (body as { stream?: unknown }).stream === true;
 }
 
-function post(agent: Agent, url: URL, body: unknown, signal: AbortSignal | undefined): Promise<IncomingMessage> {
+function postOnce(agent: Agent, url: URL, payload: string, signal: AbortSignal | undefined): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
-    const payload = JSON.stringify(body);
     const req = httpRequest(url, {
       method: 'POST',
       agent,
@@ -31,9 +30,37 @@ function post(agent: Agent, url: URL, body: unknown, signal: AbortSignal | undef
       ...(signal === undefined ? {} : { signal }),
     });
     req.once('response', resolve);
-    req.once('error', reject);
+    req.once('error', (error: NodeJS.ErrnoException) => reject(req.reusedSocket && error.code === 'ECONNRESET' ? new StaleSocket(error) : error));
     req.end(payload);
   });
+}
+
+/** The server closed an idle keep-alive socket as the agent handed it to this request. */
+class StaleSocket extends Error {
+  constructor(readonly reset: Error) {
+    super(reset.message);
+  }
+}
+
+/**
+ * POSTs `body` as JSON. A keep-alive socket the server closed for idleness (its `keepAliveTimeout`,
+ * 5 s in Node) just as the agent reused it ends in ECONNRESET before any answer: that request is
+ * sent once more on a new socket, as Node's documentation of `request.reusedSocket` advises. The
+ * harness leaves each app idle between its runs, long enough for exactly that race.
+ *
+ * @example
+ * const response = await post(new Agent({ keepAlive: true }), new URL('http://127.0.0.1:8080/chat/completions'), { model: 'gpt-4o-mini' }, undefined);
+ */
+export async function post(agent: Agent, url: URL, body: unknown, signal: AbortSignal | undefined): Promise<IncomingMessage> {
+  const payload = JSON.stringify(body);
+  try {
+    return await postOnce(agent, url, payload, signal);
+  } catch (error) {
+    if (!(error instanceof StaleSocket)) throw error;
+    return postOnce(agent, url, payload, signal).catch((again: unknown) => {
+      throw again instanceof StaleSocket ? again.reset : again;
+    });
+  }
 }
 
 async function wholeBody(response: IncomingMessage): Promise<Buffer> {

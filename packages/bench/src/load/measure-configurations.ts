@@ -84,14 +84,31 @@ async function measureOnce(live: Live, settings: MeasureSettings): Promise<void>
 }
 
 /**
+ * Seconds of load, not measured, right before each measured run: at most 2, never more than the
+ * warm-up. Between its runs an app sits idle while the others are measured (half a minute and
+ * more), and comes back cold: V8 re-optimised 160-odd functions of the full chain in the first two
+ * seconds of a run after 20 s idle (`--trace-opt`), against 2-14 a second later in the run, and the
+ * stub model's keep-alive sockets had timed out. A run is meant to measure the app under steady load.
+ *
+ * @example
+ * rewarmBefore(10) // 2
+ * rewarmBefore(0) // 0 (--smoke)
+ */
+export function rewarmBefore(warmupSeconds: number): number {
+  return Math.min(2, warmupSeconds);
+}
+
+/**
  * Starts every configuration of a group (one framework) in its own process, checks each answers a
  * real request correctly, warms each up, then runs the repeats round-robin (all configurations
- * once, then again), so a slow minute on a shared machine hurts them alike. Stops every app.
+ * once, then again), so a slow minute on a shared machine hurts them alike; each run is preceded by
+ * a short re-warm ({@link rewarmBefore}). Stops every app.
  *
  * @example
  * const measured = await measureGroup(expressConfigurations, settings, (line) => console.log(line));
  */
 export async function measureGroup(configurations: readonly Configuration[], settings: MeasureSettings, log: (line: string) => void): Promise<Measurement[]> {
+  const rewarmSeconds = rewarmBefore(settings.warmupSeconds);
   const done: Measurement[] = [];
   const live: Live[] = [];
   try {
@@ -109,6 +126,7 @@ export async function measureGroup(configurations: readonly Configuration[], set
     }
     for (let round = 1; round <= settings.repeats; round++) {
       for (const entry of live.filter((e) => e.failure === undefined)) {
+        if (rewarmSeconds > 0) await driveLoad(targetOf(entry.configuration, entry.app), { ...settings.shape, seconds: rewarmSeconds });
         await measureOnce(entry, settings);
         const last = entry.samples.at(-1);
         if (entry.failure !== undefined) log(`  ${entry.configuration.name} FAILED: ${entry.failure}`);

@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { MicroReport } from '../micro/run-microbenchmarks.js';
 import type { FloodOutcome } from '../load/bad-key-flood.js';
+import { rewarmBefore } from '../load/measure-configurations.js';
 import { machineLine } from './machine.js';
 import { ratioChart } from './ratio-chart.js';
 import { markdownTable } from './result-table.js';
@@ -61,7 +62,7 @@ export function benchmarksMarkdown(report: RunReport, chartFile: string): string
     `What tollgate costs per request, against each framework's bare route and against the stacks teams wire by hand, all measured in one run of \`${report.command}\` on ${report.startedAt.toISOString()}.`,
     '',
     `- Machine: ${machineLine(report.machine)}.`,
-    `- Load: autocannon, ${options.connections} connections, ${options.duration} s per run after ${options.warmup} s of warm-up; the median of ${options.repeats} run(s), interleaved across configurations.`,
+    `- Load: autocannon, ${options.connections} connections, ${options.duration} s per run after ${options.warmup} s of warm-up, each run preceded by ${rewarmBefore(options.warmup)} s more; the median of ${options.repeats} run(s), interleaved across configurations.`,
     `- Upstream: the stub model from \`@tollgate/core/stub-upstream\`, in each app's process, ${options.upstream === 'http' ? 'called over a keep-alive loopback connection as a real route calls its provider' : 'its answers replayed without a socket, so only the app\'s own work is left'}.`,
     `- Each app runs in its own process; "vs bare" is throughput over the same framework's bare route (streamed for streaming rows) in this run. Latencies are of 2xx responses; "loop p99" is the app's event-loop delay under load.`,
     `- "CPU µs/req" is the app process's CPU time (every thread: the main one, V8's GC helpers, libuv's pool; the stub model included, alike in every row) per request its route handled: what a request costs the app, whoever else shares the machine. "GC %" is the share of the run the main thread was paused for garbage collection.`,
