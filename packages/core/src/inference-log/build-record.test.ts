@@ -1,7 +1,7 @@
 // The pure parts of the record: outcome, cost, usage from the settlement, decisions under their record names.
 import { describe, expect, it } from 'vitest';
 import type { Decisions } from '../context/tg-context.js';
-import { costOf, decisionsOf, outcomeOf, usageOf } from './build-record.js';
+import { costOf, decisionsOf, isoTimestamp, outcomeOf, usageOf } from './build-record.js';
 
 describe('outcomeOf', () => {
   it.each([
@@ -51,5 +51,29 @@ describe('decisionsOf', () => {
       refusal: { step: 'authorize', code: 'TG_POLICY_DENIED', status: 403 },
       pii_scan: { found: 0, authorization_header: '[redacted]' },
     });
+  });
+});
+
+describe('isoTimestamp', () => {
+  it('is the text of Date#toISOString, within a second, across seconds, and for fractional milliseconds', () => {
+    const start = Date.UTC(2026, 10, 23, 23, 59, 58, 990);
+    const times = [start, start + 0.4, start + 9, start + 10, start + 99.9, start + 1010, start + 1999.999, Date.UTC(2026, 11, 31, 23, 59, 59, 999) + 1, 0, 0.5, 999, 1000];
+    for (const ms of times) expect(isoTimestamp(ms)).toBe(new Date(ms).toISOString());
+    // Back and forth between seconds, as records finishing out of order do.
+    for (const ms of [start + 1500, start, start + 1500, start - 86_400_000]) expect(isoTimestamp(ms)).toBe(new Date(ms).toISOString());
+  });
+
+  it('agrees with Date#toISOString over a random spread of times', () => {
+    let seed = 7;
+    const next = () => (seed = (seed * 48_271) % 2_147_483_647) / 2_147_483_647;
+    for (let i = 0; i < 2_000; i++) {
+      const ms = Math.floor(next() * Date.UTC(9999, 11, 31, 23, 59, 59, 999)) + (i % 3 === 0 ? next() : 0);
+      expect(isoTimestamp(ms)).toBe(new Date(ms).toISOString());
+    }
+  });
+
+  it('leaves times outside years 1970-9999 to Date, which throws for NaN as before', () => {
+    for (const ms of [-1, -0.5, -62_198_755_200_000, Date.UTC(10000, 0, 1), 8.64e15]) expect(isoTimestamp(ms)).toBe(new Date(ms).toISOString());
+    expect(() => isoTimestamp(Number.NaN)).toThrow(RangeError);
   });
 });

@@ -112,8 +112,8 @@ export function buildInferenceRecord(inputs: RecordInputs): InferenceRecord {
   const text = (value: string | undefined): string | null => (value === undefined ? null : safeText(value, maxFieldLength));
   return {
     v: 1,
-    ts: new Date(inputs.startedAtMs).toISOString(),
-    ts_end: new Date(inputs.startedAtMs + latency).toISOString(),
+    ts: isoTimestamp(inputs.startedAtMs),
+    ts_end: isoTimestamp(inputs.startedAtMs + latency),
     request_id: context.requestId,
     tenant_id: text(tenant?.id ?? principal?.tenantId),
     user_id: text(principal?.subject),
@@ -147,3 +147,30 @@ export function buildInferenceRecord(inputs: RecordInputs): InferenceRecord {
     response_bytes: observed?.bytes ?? 0,
   };
 }
+
+// The ISO text of the current second, reused by every record made within it.
+const maxFourDigitYearMs = Date.UTC(10000, 0, 1);
+let isoSecond = Number.NaN;
+let isoSecondText = '';
+
+/**
+ * `new Date(ms).toISOString()`, the same text, built from a cached `YYYY-MM-DDTHH:MM:SS.` of the
+ * current second and the milliseconds: records come thousands a second and each needs two (a loop of a million
+ * here: 0.43 µs a `toISOString`, 0.02-0.03 µs this way).
+ *
+ * @example
+ * isoTimestamp(Date.UTC(2026, 10, 23, 23, 58, 40, 7)) // '2026-11-23T23:58:40.007Z'
+ */
+export function isoTimestamp(ms: number): string {
+  // Outside years 1970-9999 (and for NaN, which throws there) the Date's own text.
+  if (!(ms >= 0 && ms < maxFourDigitYearMs)) return new Date(ms).toISOString();
+  const whole = Math.floor(ms);
+  const second = Math.floor(whole / 1000);
+  if (second !== isoSecond) {
+    isoSecondText = new Date(second * 1000).toISOString().slice(0, 20);
+    isoSecond = second;
+  }
+  const milli = whole - second * 1000;
+  return `${isoSecondText}${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
+}
+

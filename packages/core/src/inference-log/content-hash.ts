@@ -52,7 +52,7 @@ export function contentHasher(key: string | Uint8Array | undefined, name = 'infe
   };
 }
 
-type OneShotHash = (algorithm: string, data: Uint8Array, outputEncoding: 'buffer' | 'hex') => Buffer | string;
+type OneShotHash = (algorithm: string, data: Uint8Array, outputEncoding: 'latin1' | 'hex') => string;
 
 // crypto.hash (Node 20.12+) digests in one call. Node 20's Hmac object looks its digest up in OpenSSL 3
 // each time one is made, which under load cost several times the hashing itself, twice per request
@@ -79,12 +79,17 @@ function keyPads(key: Buffer): KeyPads {
   return { inner, outer };
 }
 
-/** The HMAC of a message, given the inner pad followed by the message. */
+/**
+ * The HMAC of a message, given the inner pad followed by the message. The inner digest comes back as
+ * latin1 text (one character per byte) and is written into place: Node 20's `crypto.hash` returns a
+ * Buffer far more slowly than text (1.4 µs against 0.3 µs for a small input here), which made this
+ * HMAC cost twice what it does now.
+ */
 function outerDigest(hash: OneShotHash, pads: KeyPads, innerInput: Uint8Array): string {
   const outer = Buffer.allocUnsafe(blockBytes + 32);
   pads.outer.copy(outer, 0);
-  outer.set(hash('sha256', innerInput, 'buffer') as Buffer, blockBytes);
-  return hash('sha256', outer, 'hex') as string;
+  outer.write(hash('sha256', innerInput, 'latin1'), blockBytes, 'latin1');
+  return hash('sha256', outer, 'hex');
 }
 
 /** An incremental HMAC that copies what it is fed (up to 64 KiB) and digests it in one call at the end. */

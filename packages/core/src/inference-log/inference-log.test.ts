@@ -10,6 +10,7 @@ import { canonicalJson } from './canonical-json.js';
 import { contentHasher } from './content-hash.js';
 import { inferenceLog } from './inference-log.js';
 import type { InferenceLogOptions } from './inference-log-options.js';
+import { recordFieldNames } from './inference-record.js';
 
 const fast = { memoryCost: 1024, timeCost: 1 };
 const hashKey = 'h'.repeat(32);
@@ -107,6 +108,10 @@ describe('inferenceLog', () => {
     const rawRecord = await raw.waitFor((r) => r.request_id === again.requestId);
     expect(rawRecord.prompt).toBe('{"messag…');
     expect(rawRecord.output).toBe('a long r…');
+    // Raw content sits where the record's field list puts it, right after the hash key id.
+    const keys = Object.keys(rawRecord);
+    expect(keys.slice(keys.indexOf('hash_key_id'), keys.indexOf('hash_key_id') + 4)).toEqual(['hash_key_id', 'prompt', 'output', 'ip']);
+    expect(keys.filter((key) => recordFieldNames.has(key))).toEqual([...recordFieldNames].filter((key) => keys.includes(key)));
   });
 
   it('leaves the prompt hash empty when no step read the body (the log never reads it)', async () => {
