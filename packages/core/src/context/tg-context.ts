@@ -2,6 +2,7 @@
 import type { ErrorCode } from '../errors/codes.js';
 import type { TgRequest } from '../request/tg-request.js';
 import type { AuthMethodName, InferenceInfo, ModelInfo, Principal, Tenant, Usage } from './principal.js';
+import { parsedEventsKey, type ParsedEvents } from '../usage/parsed-events.js';
 
 /** What authentication decided, for the inference record. */
 export interface AuthnDecision {
@@ -136,6 +137,8 @@ class RequestContext implements TgContext {
   inference: InferenceInfo | undefined = undefined;
   readonly decisions: Decisions = {};
   readonly completedSteps: string[] = [];
+  // Declared here (internal, not in TgContext) so that every context keeps one shape when a stream shares it.
+  [parsedEventsKey]: ParsedEvents | undefined = undefined;
   #usage: Usage | undefined = undefined;
   // Made on first use: most requests end without anyone reading the signal or aborting.
   #controller: AbortController | undefined = undefined;

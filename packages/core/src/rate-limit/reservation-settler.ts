@@ -61,7 +61,7 @@ export class ReservationSettler {
       reservation.cutOff = true;
       control?.abort('the response passed its rate-limit reservation');
       this.#settings.onEvent?.({ type: 'cut_off', requestId: reservation.context.requestId, outputTokens: pieces, reserved });
-    });
+    }, reservation.context);
     reservation.meter = meter;
     return meter;
   }

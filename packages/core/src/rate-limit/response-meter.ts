@@ -1,5 +1,6 @@
 // Reads a response as it passes: output pieces of an SSE stream (for cut-off) and any `usage` it reports.
 import type { ResponseObserver } from '../pipeline/step.js';
+import { shareParsedEvents, type ParsedEvents } from '../usage/parsed-events.js';
 
 /** What the meter saw. */
 export interface MeterReading {
@@ -29,11 +30,14 @@ const count = (value: unknown): number | undefined => (typeof value === 'number'
  *
  * This is the smallest reader rateLimit needs; it understands OpenAI chat/completions chunks, the
  * Responses API's `response.output_text.delta`/`response.completed` and Anthropic's message events.
+ * Given the request's `context`, an event stream's events that validateRequest's usage observer
+ * (which sees each chunk first) already parsed are taken from it rather than parsed again
+ * (`ParsedEvents`: only for the same `data` text, so the meter counts exactly what it would alone).
  *
  * @example
- * const meter = responseMeter((pieces) => { if (pieces > reserved) cutOff(); });
+ * const meter = responseMeter((pieces) => { if (pieces > reserved) cutOff(); }, context);
  */
-export function responseMeter(onPiece: (pieces: number) => void): ResponseObserver & { reading(): MeterReading } {
+export function responseMeter(onPiece: (pieces: number) => void, context?: object): ResponseObserver & { reading(): MeterReading } {
   let mode: 'sse' | 'json' | 'ignore' = 'ignore';
   let pieces = 0;
   let characters = 0;
@@ -44,6 +48,7 @@ export function responseMeter(onPiece: (pieces: number) => void): ResponseObserv
   let jsonBytes = 0;
   // Made only for event streams: a JSON answer is decoded at most once, whole.
   let decoder: InstanceType<typeof TextDecoder> | undefined;
+  let shared: ParsedEvents | undefined;
 
   const readUsage = (holder: unknown): void => {
     if (!isObject(holder) || !isObject(holder['usage'])) return;
@@ -60,10 +65,14 @@ export function responseMeter(onPiece: (pieces: number) => void): ResponseObserv
   const event = (data: string): void => {
     if (data === '[DONE]') return;
     let parsed: unknown;
-    try {
-      parsed = JSON.parse(data);
-    } catch {
-      return;
+    const taken = shared?.take(data);
+    if (taken !== undefined) parsed = taken.value;
+    else {
+      try {
+        parsed = JSON.parse(data);
+      } catch {
+        return;
+      }
     }
     if (!isObject(parsed)) return;
     readUsage(parsed);
@@ -97,8 +106,10 @@ export function responseMeter(onPiece: (pieces: number) => void): ResponseObserv
   return {
     start(status, contentType) {
       const type = (contentType ?? '').toLowerCase();
-      if (type.startsWith('text/event-stream')) mode = 'sse';
-      else if (status >= 200 && status < 300 && /^application\/(?:[a-z0-9.+-]+\+)?json/.test(type)) mode = 'json';
+      if (type.startsWith('text/event-stream')) {
+        mode = 'sse';
+        if (context !== undefined) shared = shareParsedEvents(context);
+      } else if (status >= 200 && status < 300 && /^application\/(?:[a-z0-9.+-]+\+)?json/.test(type)) mode = 'json';
     },
     chunk(bytes) {
       if (mode === 'sse') lines((decoder ??= new TextDecoder()).decode(bytes, { stream: true }));

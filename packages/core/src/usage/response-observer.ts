@@ -6,6 +6,7 @@ import type { InferenceApi } from '../validate-request/api-route.js';
 import { outputTexts } from './output-text.js';
 import { checkResponseShape } from './response-schemas.js';
 import { SseReader } from './sse-reader.js';
+import { parsedEventsOf } from './parsed-events.js';
 import { joinBytes } from '../request/tg-request.js';
 import { readUsage, type UsageReading } from './usage-fields.js';
 import { outputChecker, type OutputSettings, type ResponseDecision } from './output-checker.js';
@@ -68,18 +69,23 @@ export function usageObserver(context: TgContext, control: ResponseControl | und
   };
   // Only an event stream needs a reader: built at its first chunk, so a JSON answer pays nothing for it.
   let reader: SseReader | undefined;
-  const newReader = (): SseReader => new SseReader(({ data }) => {
-    if (data === '[DONE]') return;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(data);
-    } catch {
-      checker.checkShape(() => ({ path: '(event data is not JSON)' }));
-      return;
-    }
-    read(parsed, true);
-    checker.progress();
-  }, settings.maxEventBytes);
+  const newReader = (): SseReader => {
+    // rateLimit's meter, when it reads this stream too, takes the events parsed here (it asked before the first chunk).
+    const shared = parsedEventsOf(context);
+    return new SseReader(({ data }) => {
+      if (data === '[DONE]') return;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(data);
+      } catch {
+        checker.checkShape(() => ({ path: '(event data is not JSON)' }));
+        return;
+      }
+      shared?.offer(data, parsed);
+        read(parsed, true);
+      checker.progress();
+    }, settings.maxEventBytes);
+  };
 
   const readWholeJson = (): void => {
     const body = joinBytes(jsonParts, jsonBytes);
