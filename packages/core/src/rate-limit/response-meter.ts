@@ -92,15 +92,20 @@ export function responseMeter(onPiece: (pieces: number) => void, context?: objec
     if (parsed['type'] === 'response.output_text.delta') piece(parsed['delta']);
     if (parsed['type'] === 'content_block_delta' && isObject(parsed['delta'])) piece(parsed['delta']['text'] ?? parsed['delta']['partial_json']);
   };
+  // Looks for line ends in the new text only: what is pending holds none, and scanning it again at
+  // every chunk made a long line cost the square of its length.
   const lines = (text: string): void => {
-    pending += text;
-    let newline = pending.indexOf('\n');
+    let from = 0;
+    let newline = text.indexOf('\n');
     while (newline !== -1) {
-      const line = pending.slice(0, newline).replace(/\r$/, '');
-      pending = pending.slice(newline + 1);
+      const rest = text.slice(from, newline);
+      const line = (pending === '' ? rest : pending + rest).replace(/\r$/, '');
+      pending = '';
       if (line.startsWith('data:')) event(line.slice(5).trimStart());
-      newline = pending.indexOf('\n');
+      from = newline + 1;
+      newline = text.indexOf('\n', from);
     }
+    pending = from === 0 ? pending + text : text.slice(from);
   };
 
   return {
