@@ -1,10 +1,12 @@
 import { once } from 'node:events';
 import { createRequire } from 'node:module';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import Koa3 from 'koa';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { apiKey, createApiKey, gate, memoryKeyStore, pipelineOf, type Step } from '@tollgate/core';
+import { apiKey, createApiKey, gate, memoryKeyStore, pipelineOf, type Step, type TgContext } from '@tollgate/core';
 import { tollgate, tollgateContext } from './index.js';
 
 // Koa 2 is installed under the alias koa2, without types of its own: it has Koa 3's API for what we use.
@@ -21,6 +23,14 @@ async function listen(app: Koa3): Promise<string> {
   servers.push(server);
   await once(server, 'listening');
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/** A full garbage collection, from inside the test (V8's `gc`, exposed for a moment). */
+function collectGarbage(): () => void {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  setFlagsFromString('--no-expose-gc');
+  return gc;
 }
 
 async function keyed() {
@@ -48,6 +58,29 @@ for (const [name, Koa] of [['koa 3', Koa3], ['koa 2', Koa2]] as const) {
       const res = await fetch(await listen(app), { headers: { authorization: `Bearer ${key}` } });
       expect(await res.json()).toEqual({ subject: 'alice', same: true });
       expect(seenBy).toEqual(['alice']);
+    });
+
+    it('lets go of Koa’s ctx once the response has finished, while the tollgate context lives on', async () => {
+      const { key, chain } = await keyed();
+      const gc = collectGarbage();
+      let ctxRef: WeakRef<object> | undefined;
+      let kept: TgContext | undefined;
+      const app = new Koa();
+      app.use(tollgate(chain));
+      app.use((ctx) => {
+        ctxRef = new WeakRef(ctx);
+        // What outlives a request in an app: its tollgate context, held by something long-lived.
+        kept = ctx.state.tollgate;
+        ctx.body = 'ok';
+      });
+      const res = await fetch(await listen(app), { headers: { authorization: `Bearer ${key}`, connection: 'close' } });
+      expect(await res.text()).toBe('ok');
+      for (let i = 0; i < 10 && ctxRef?.deref() !== undefined; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        gc();
+      }
+      expect(kept?.principal?.subject).toBe('alice');
+      expect(ctxRef?.deref()).toBeUndefined();
     });
 
     it('hands core the body a parser already read, instead of reading the stream again', async () => {
