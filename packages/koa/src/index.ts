@@ -56,8 +56,7 @@ class KoaBody {
 
   constructor(ctx: KoaContext) {
     this.#ctx = ctx;
-    // Shared functions, not closures made for this request (see "The hot path" in docs/design-notes.md).
-    ctx.res.once('finish', dropKoaBody.bind(undefined, this));
+    ctx.res.once('finish', () => this.drop());
   }
 
   /** Set in the constructor, so that core can call it unbound. */
@@ -72,10 +71,6 @@ class KoaBody {
   drop(): void {
     this.#ctx = undefined;
   }
-}
-
-function dropKoaBody(body: KoaBody): void {
-  body.drop();
 }
 
 function start(ctx: KoaContext, pipeline: Pipeline): ContextHandle {
