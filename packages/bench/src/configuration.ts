@@ -1,5 +1,5 @@
 // A benchmarked configuration as data: its name, the parts it needs, and how to start its app in its own process.
-import type { HandlerLatency, LoopDelay, ProcessUsage } from './app-process/messages.js';
+import type { FloodCredentials, HandlerLatency, LoopDelay, ProcessUsage } from './app-process/messages.js';
 
 /** The frameworks tollgate has adapters for. */
 export type Framework = 'express' | 'fastify' | 'hono' | 'koa';
@@ -65,8 +65,8 @@ export interface RunningApp {
    * the route handler since the last reset (the flood app only; other apps record none).
    */
   handlerLatency(): Promise<HandlerLatency>;
-  /** Bad credentials the app knows are bad but well-formed (the flood chain only). */
-  badCredentials(): Promise<readonly string[]>;
+  /** Bad credentials the app knows are bad but well-formed, of both kinds (the flood chain only). */
+  badCredentials(): Promise<FloodCredentials>;
   stop(): Promise<void>;
 }
 

@@ -2,7 +2,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { AppSpec, RunningApp, StartSettings } from './configuration.js';
-import type { AppMessage, HandlerLatency, LoopDelay, ProcessUsage, Query, QueryMessage } from './app-process/messages.js';
+import type { AppMessage, FloodCredentials, HandlerLatency, LoopDelay, ProcessUsage, Query, QueryMessage } from './app-process/messages.js';
 
 const entry = fileURLToPath(new URL('./app-process/main.ts', import.meta.url));
 const sourceHooks = new URL('./source-packages.mjs', import.meta.url).href;
@@ -105,7 +105,7 @@ export async function launchApp(spec: AppSpec, settings: StartSettings): Promise
     usage: () => ask<ProcessUsage>('usage'),
     counters: () => ask<Record<string, number>>('counters'),
     handlerLatency: () => ask<HandlerLatency>('handler-latency'),
-    badCredentials: () => ask<string[]>('bad-credentials'),
+    badCredentials: () => ask<FloodCredentials>('bad-credentials'),
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

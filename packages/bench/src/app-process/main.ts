@@ -4,7 +4,7 @@ import type { AppSpec } from '../configuration.js';
 import { chatRequestBody } from '../bench-request.js';
 import { AppCounters } from './app-counters.js';
 import { appBuilder } from './apps/build-app.js';
-import type { BuiltChain } from './chains/build-chain.js';
+import { noFloodCredentials, type BuiltChain } from './chains/build-chain.js';
 import type { AppMessage, LoopDelay, QueryMessage } from './messages.js';
 import { UsageMeter } from './process-usage.js';
 import { startUpstream } from './upstream.js';
@@ -63,7 +63,7 @@ async function main(): Promise<void> {
       case 'handler-latency':
         return counters.latencies();
       case 'bad-credentials':
-        return chain?.badCredentials ?? [];
+        return chain?.badCredentials ?? noFloodCredentials;
       case 'stop':
         await stop();
         return undefined;

@@ -25,6 +25,14 @@ export interface ProcessUsage {
   readonly wallMs: number;
 }
 
+/** The flood's two kinds of well-formed bad key (right format and checksum). */
+export interface FloodCredentials {
+  /** Real key ids, wrong secrets: each one costs argon2 a verification (or is shed by its queue). */
+  readonly wrongSecret: readonly string[];
+  /** Key ids the store does not hold: refused at the lookup, before argon2 (the flood's control). */
+  readonly unknownKey: readonly string[];
+}
+
 /** What the harness asks an app process. */
 export type Query = 'reset' | 'event-loop' | 'usage' | 'counters' | 'handler-latency' | 'bad-credentials' | 'stop';
 

@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { MicroReport } from '../micro/run-microbenchmarks.js';
-import type { FloodOutcome } from '../load/bad-key-flood.js';
+import type { FloodOutcome, FloodPhase } from '../load/bad-key-flood.js';
 import { rewarmBefore } from '../load/measure-configurations.js';
 import { machineLine } from './machine.js';
 import { ratioChart } from './ratio-chart.js';
@@ -13,17 +13,22 @@ function floodSection(flood: FloodOutcome | undefined): string[] {
   if (flood === undefined) return [];
   const lines = ['## Bad-key flood', ''];
   if (!('quiet' in flood) || flood.failure !== undefined) return [...lines, `The flood run failed: ${flood.failure}`, ''];
-  const { quiet, flooded, flood: bad, settings } = flood;
+  const { quiet, control, flooded, controlFlood, flood: bad, settings } = flood;
+  const row = (what: string, phase: FloodPhase): string =>
+    `| ${what} | ${phase.valid.p50Ms.toFixed(2)} | ${phase.valid.p99Ms.toFixed(2)} | ${phase.inside.p50Ms.toFixed(2)} | ${phase.inside.p99Ms.toFixed(2)} | ${phase.eventLoop.p99Ms.toFixed(1)} |`;
   return [
     ...lines,
-    `Express with API keys, valid requests at ${settings.validRate}/s for ${settings.seconds} s, then again while ${settings.floodRate} bad keys/s arrive: real key ids, wrong secrets, right format and checksum, a new client address each (trusted \`x-forwarded-for\`), so neither failure throttle stops them and every one reaches argon2's bounded queue. Both loads are open loop at a fixed rate, each request sent when due (evenly spaced, not a burst at the top of each second) and timed from then; each load comes from a process of its own, the flood as it would from elsewhere.`,
+    `Express with API keys, valid requests at ${settings.validRate}/s for ${settings.seconds} s, three times: alone; while ${settings.floodRate} keys/s arrive that name key ids the store does not hold (the control: the same requests, refused at the lookup before argon2); and while ${settings.floodRate} bad keys/s arrive: real key ids, wrong secrets, right format and checksum, a new client address each (trusted \`x-forwarded-for\`), so neither failure throttle stops them and every one reaches argon2's bounded queue. The loads are open loop at a fixed rate, each request sent when due (evenly spaced, not a burst at the top of each second) and timed from then; each load comes from a process of its own, the flood as it would from elsewhere.`,
     '',
     '| phase | valid p50 ms | valid p99 ms | inside the app: p50 ms | inside the app: p99 ms | event-loop p99 ms |',
     '| :-- | --: | --: | --: | --: | --: |',
-    `| no flood | ${quiet.valid.p50Ms.toFixed(2)} | ${quiet.valid.p99Ms.toFixed(2)} | ${quiet.inside.p50Ms.toFixed(2)} | ${quiet.inside.p99Ms.toFixed(2)} | ${quiet.eventLoop.p99Ms.toFixed(1)} |`,
-    `| ${settings.floodRate} bad keys/s | ${flooded.valid.p50Ms.toFixed(2)} | ${flooded.valid.p99Ms.toFixed(2)} | ${flooded.inside.p50Ms.toFixed(2)} | ${flooded.inside.p99Ms.toFixed(2)} | ${flooded.eventLoop.p99Ms.toFixed(1)} |`,
+    row('no flood', quiet),
+    row(`${settings.floodRate} unknown key ids/s (control)`, control),
+    row(`${settings.floodRate} bad keys/s`, flooded),
     '',
     'The first two columns are read at the load generator (the target reads them); the next two time the same requests inside the app, from arrival to the end of the response, where the load generator\'s own delays do not count: on a machine with few cores argon2 takes one and the generator shares the rest with the app.',
+    '',
+    `The control separates what argon2 costs from what any ${settings.floodRate} extra requests a second cost: with the control flood the valid p99 is ${(control.valid.p99Ms / quiet.valid.p99Ms).toFixed(2)}x its quiet value, with the bad keys ${flood.p99Ratio.toFixed(2)}x, so argon2 and its shedding add ${flood.controlP99Ratio.toFixed(2)}x on top. The control flood was answered \`${JSON.stringify(controlFlood.statuses)}\`.`,
     '',
     `The flood was answered at ${Math.round(bad.responses / settings.seconds)}/s (offered: ${settings.floodRate}/s), by status: \`${JSON.stringify(bad.statuses)}\` (401: verified and wrong; 503: shed by the full argon2 queue; 429: throttled). argon2 runs on worker threads at nice 19 (\`apiKey.argon2.priority\`, default \`'low'\`, Linux), so on a busy machine the flood's verifications get the CPU that serving leaves.`,
     '',

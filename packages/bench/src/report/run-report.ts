@@ -1,6 +1,6 @@
 // Everything one run found, and how the terminal shows it.
 import type { BenchOptions } from '../cli-options.js';
-import type { FloodOutcome } from '../load/bad-key-flood.js';
+import type { FloodOutcome, FloodPhase } from '../load/bad-key-flood.js';
 import type { MicroReport } from '../micro/run-microbenchmarks.js';
 import { machineLine, type MachineDescription } from './machine.js';
 import { textTable } from './result-table.js';
@@ -41,11 +41,14 @@ function microLines(micro: MicroReport): string[] {
 function floodLines(flood: FloodOutcome): string[] {
   if (!('quiet' in flood)) return [`  FAILED: ${flood.failure}`];
   if (flood.failure !== undefined) return [`  FAILED: ${flood.failure}`];
-  const { quiet, flooded, flood: bad, settings } = flood;
+  const { quiet, control, flooded, flood: bad, settings } = flood;
+  const phaseLine = (what: string, phase: FloodPhase): string =>
+    `  ${what}: p50 ${phase.valid.p50Ms.toFixed(2)} ms, p99 ${phase.valid.p99Ms.toFixed(2)} ms (inside the app ${phase.inside.p99Ms.toFixed(2)} ms), event-loop p99 ${phase.eventLoop.p99Ms.toFixed(1)} ms`;
   return [
     `  valid requests at ${settings.validRate}/s, ${settings.seconds} s per phase`,
-    `  without the flood: p50 ${quiet.valid.p50Ms.toFixed(2)} ms, p99 ${quiet.valid.p99Ms.toFixed(2)} ms, event-loop p99 ${quiet.eventLoop.p99Ms.toFixed(1)} ms`,
-    `  with ${settings.floodRate} bad keys/s: p50 ${flooded.valid.p50Ms.toFixed(2)} ms, p99 ${flooded.valid.p99Ms.toFixed(2)} ms, event-loop p99 ${flooded.eventLoop.p99Ms.toFixed(1)} ms`,
+    phaseLine('without a flood', quiet),
+    phaseLine(`with ${settings.floodRate} unknown key ids/s (control, refused before argon2)`, control),
+    phaseLine(`with ${settings.floodRate} bad keys/s`, flooded),
     `  the flood was answered at ${Math.round(bad.responses / settings.seconds)}/s: ${JSON.stringify(bad.statuses)} (401 verified and wrong, 503 shed by the argon2 queue, 429 throttled)`,
   ];
 }

@@ -16,7 +16,7 @@ import {
 } from '@tollgate/core';
 import { benchApiKey, benchJwtIssuer, benchTenant } from './bench-identity.js';
 import { benchRbacPolicy, manyRules, requestAndTokenRules } from './bench-policy.js';
-import type { BuiltChain, ChainDeps } from './build-chain.js';
+import { noFloodCredentials, type BuiltChain, type ChainDeps } from './build-chain.js';
 import { benchValidation } from './bench-validation.js';
 
 async function credentialMethod(kind: 'api-key' | 'jwt'): Promise<{ method: AuthMethod; headers: Record<string, string> }> {
@@ -61,7 +61,7 @@ export async function fullChain(name: 'full' | 'full-jwt' | 'full-redis', deps: 
   return {
     gate: tg,
     headers,
-    badCredentials: [],
+    badCredentials: noFloodCredentials,
     async close() {
       await tg.close();
       redis?.client.disconnect();
