@@ -36,7 +36,7 @@ export { memoryTenantStore } from './tenant-store/memory-tenant-store.js';
 export { fileTenantStore, type FileTenantStore, type FileTenantStoreOptions } from './tenant-store/file-tenant-store.js';
 export { tenantRecordSchema, parseTenantRecord, isTenantId } from './tenant-store/tenant-record-schema.js';
 export { EchoedChangeEmitter, type EchoWait } from './change-emitter/echoed-change-emitter.js';
-export { nodeRequestInput, nodeRawBody, collectNodeStream, nodeRequestHasBody, nodeTlsPeer, pathWithoutQuery, type NodeRequestParts } from './node-http/node-request.js';
+export { nodeRequestInput, nodeRawBody, collectNodeStream, nodeRequestHasBody, nodeTlsPeer, nodeHeaderValues, pathWithoutQuery, type NodeRequestParts } from './node-http/node-request.js';
 export { abortOnDisconnect, finishOnClose, nodeResponseOutcome, tapNodeResponse } from './node-http/node-response.js';
 export { inferenceLog, type InferenceLogStep } from './inference-log/inference-log.js';
 export type { InferenceLogOptions, CaptureMode, StrictTenants } from './inference-log/inference-log-options.js';

@@ -1,12 +1,16 @@
 // Translates a Hono request into core's RequestInput: Fetch API first, Node's IncomingMessage where @hono/node-server provides it.
-import { nodeRequestHasBody, nodeTlsPeer, type BodySource, type RequestInput } from '@tollgate/core';
+import { nodeHeaderValues, nodeRequestHasBody, nodeTlsPeer, type BodySource, type RequestInput } from '@tollgate/core';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Context } from 'hono';
 
-/** The Node request behind a Hono context, when the app runs on @hono/node-server (`c.env.incoming`). */
+/**
+ * The Node request behind a Hono context, when the app runs on @hono/node-server (`c.env.incoming`).
+ * Recognised by `rawHeaders`, a plain field: `headersDistinct` is a getter that builds an object of
+ * every header the first time it is read.
+ */
 export function nodeIncoming(c: Context): IncomingMessage | undefined {
   const incoming = (c.env as { incoming?: Partial<IncomingMessage> } | undefined)?.incoming;
-  return typeof incoming?.headersDistinct === 'object' && incoming.socket !== undefined ? (incoming as IncomingMessage) : undefined;
+  return Array.isArray(incoming?.rawHeaders) && incoming.socket !== undefined ? (incoming as IncomingMessage) : undefined;
 }
 
 /**
@@ -101,7 +105,7 @@ export function honoRequestInput(c: Context): RequestInput {
     method: c.req.method,
     path: c.req.path,
     route: undefined,
-    headerValues: incoming !== undefined ? (name) => incoming.headersDistinct[name] ?? [] : (name) => {
+    headerValues: incoming !== undefined ? nodeHeaderValues(incoming) : (name) => {
       const value = headers.get(name);
       return value === null ? [] : [value];
     },

@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createPipeline } from '../pipeline/pipeline.js';
 import type { ResponseOutcome, Step } from '../pipeline/step.js';
-import { collectNodeStream, nodeRawBody, nodeRequestInput, pathWithoutQuery } from './node-request.js';
+import { collectNodeStream, nodeHeaderValues, nodeRawBody, nodeRequestInput, pathWithoutQuery } from './node-request.js';
+import { connect } from 'node:net';
 import { abortOnDisconnect, finishOnClose, tapNodeResponse } from './node-response.js';
 
 const servers: Server[] = [];
@@ -130,6 +131,30 @@ describe('nodeRequestInput', () => {
     expect(input(headersOnly).headerValues('set-cookie')).toEqual(['1', '2']);
     expect(input(headersOnly).headerValues('x-api-key')).toEqual(['k']);
     expect(input(headersOnly).remoteAddress).toBeUndefined();
+  });
+
+  it('reads each header as Node’s headersDistinct has it, from the raw headers: duplicates, any case, in order', async () => {
+    const seen: Array<{ ours: Record<string, readonly string[]>; node: Record<string, string[] | undefined> }> = [];
+    const names = ['authorization', 'x-api-key', 'x-forwarded-for', 'x-tenant-id', 'host', 'absent', 'x-empty'];
+    const url = await serve((req, res) => {
+      const values = nodeHeaderValues(req);
+      seen.push({ ours: Object.fromEntries(names.map((name) => [name, values(name)])), node: Object.fromEntries(names.map((name) => [name, req.headersDistinct[name]])) });
+      res.end();
+    });
+    const socket = connect(Number(new URL(url).port), '127.0.0.1');
+    await once(socket, 'connect');
+    socket.write(
+      'GET / HTTP/1.1\r\nHost: h\r\nAUTHORIZATION: Bearer one\r\nX-Forwarded-For: 10.0.0.1\r\nauthorization: Bearer two\r\n' +
+        'x-forwarded-for: 10.0.0.2, 10.0.0.3\r\nX-Api-Key: k\r\nx-tenant-idx: not this one\r\nX-Empty: \r\nConnection: close\r\n\r\n',
+    );
+    socket.resume();
+    await once(socket, 'close');
+    expect(seen).toHaveLength(1);
+    const { ours, node } = seen[0]!;
+    for (const name of names) expect(ours[name], name).toEqual(node[name] ?? []);
+    expect(ours.authorization).toEqual(['Bearer one', 'Bearer two']);
+    expect(ours['x-forwarded-for']).toEqual(['10.0.0.1', '10.0.0.2, 10.0.0.3']);
+    expect(ours['x-tenant-id']).toEqual([]);
   });
 
   it('says there is no body without Content-Length or Transfer-Encoding, as Node’s parser does', () => {
