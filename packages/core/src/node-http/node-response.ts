@@ -6,15 +6,22 @@ import { judgeHeldResponse, type HeldJudge } from '../pipeline/response-hold.js'
 import type { ResponseObserver, ResponseOutcome } from '../pipeline/step.js';
 import { holdNodeResponse, type HeldNodeResponse, type NodeWriters } from './held-node-response.js';
 
-// Per-response state lives on the response under symbols, not in WeakMaps: a WeakMap entry keyed by a
+// Per-response state lives on the response under a symbol, not in a WeakMap: a WeakMap entry keyed by a
 // short-lived object makes every young collection slower and drags the request into the old generation.
-const watching = Symbol('tollgate.watching');
-// 'finish' seen: the whole response was handed over. Test doubles (Fastify's inject) emit it without a socket to flush to.
-const finishedMark = Symbol('tollgate.finished');
-const abortedMark = Symbol('tollgate.abortedAtClose');
-type Marked = ServerResponse & { [watching]?: true; [finishedMark]?: true; [abortedMark]?: boolean };
+// One object under one symbol, set once: each new property on a ServerResponse (forty-odd fields
+// already) can copy its whole property store, and listeners that mark it would add two more.
+const watched = Symbol('tollgate.watched');
 
-const completed = (res: ServerResponse): boolean => res.writableFinished || (res as Marked)[finishedMark] === true;
+interface Watch {
+  /** 'finish' seen: the whole response was handed over. Test doubles (Fastify's inject) emit it without a socket to flush to. */
+  finished: boolean;
+  /** Whether the response had not completed when it closed, as the first close listener saw it; undefined before close. */
+  aborted: boolean | undefined;
+}
+
+type Watched = ServerResponse & { [watched]?: Watch };
+
+const completed = (res: ServerResponse): boolean => res.writableFinished || (res as Watched)[watched]?.finished === true;
 
 /**
  * Aborts the context's signal when the client goes away before the response finished, so handlers
@@ -26,21 +33,22 @@ const completed = (res: ServerResponse): boolean => res.writableFinished || (res
  * abortOnDisconnect(res, handle);
  */
 export function abortOnDisconnect(res: ServerResponse, handle: ContextHandle): void {
-  const marked = res as Marked;
-  if (marked[watching] === true) return;
-  marked[watching] = true;
-  res.once('finish', () => (marked[finishedMark] = true));
+  const marked = res as Watched;
+  if (marked[watched] !== undefined) return;
+  const watch: Watch = { finished: false, aborted: undefined };
+  marked[watched] = watch;
+  res.once('finish', () => (watch.finished = true));
   res.once('close', () => {
     // Decided once, by the first close listener, so a handler that ends the response on close cannot hide the abort.
     const aborted = !completed(res);
-    marked[abortedMark] = aborted;
+    watch.aborted = aborted;
     if (aborted) handle.abort('client disconnected');
   });
 }
 
 /** How a Node response ended, as {@link abortOnDisconnect} first saw it. */
 export function nodeResponseOutcome(res: ServerResponse): ResponseOutcome {
-  return { status: res.statusCode, aborted: (res as Marked)[abortedMark] ?? !completed(res) };
+  return { status: res.statusCode, aborted: (res as Watched)[watched]?.aborted ?? !completed(res) };
 }
 
 /**
