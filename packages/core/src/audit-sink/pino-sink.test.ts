@@ -1,13 +1,21 @@
-// The pino sink on real files and streams: exact JSON lines, private file mode, chains continued across restarts.
+// The pino sink on real files and streams: exact JSON lines (the bytes pino wrote), private file mode, chains continued across restarts.
 import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import fc from 'fast-check';
+import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { InferenceRecord } from '../inference-log/inference-record.js';
+import { apiKey } from '../api-key/api-key.js';
+import { createApiKey } from '../api-key/create-api-key.js';
+import { gate } from '../gate.js';
+import { inferenceLog } from '../inference-log/inference-log.js';
+import { memoryKeyStore } from '../key-store/memory-key-store.js';
+import { memoryAuditSink } from './audit-sink.js';
+import type { AuditRecord, InferenceRecord } from '../inference-log/inference-record.js';
 import { DeliveryQueue } from './delivery-queue.js';
 import { chainHasher } from './hash-chain.js';
-import { pinoAuditSink } from './pino-sink.js';
+import { pinoAuditSink, recordLine } from './pino-sink.js';
 import { verifyAuditChain } from './verify-chain.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tollgate-pino-sink-'));
@@ -77,5 +85,92 @@ describe('pinoAuditSink', () => {
     expect(text.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { request_id: string }).request_id)).toEqual(['req_1', 'req_2']);
     expect(() => pinoAuditSink({ destination: 42 as unknown as 'stdout' })).toThrow(/destination must be/);
     expect(() => pinoAuditSink({ destination: { path: ' ' } })).toThrow(/must not be empty/);
+  });
+});
+
+/** The line pino wrote for a record until the sink serialised records itself: its exact configuration then. */
+function pinoLine(): (record: unknown) => string {
+  let line = '';
+  const logger = pino(
+    { base: null, timestamp: false, formatters: { level: () => ({}) }, hooks: { streamWrite: (text: string) => (text.startsWith('{,') ? `{${text.slice(2)}` : text) } },
+    { write: (text: string) => void (line = text) },
+  );
+  return (record) => {
+    line = '';
+    logger.info(record as object);
+    return line;
+  };
+}
+
+/** Records core builds for allowed and refused requests, with raw capture and app fields full of awkward text. */
+async function coreRecords(): Promise<AuditRecord[]> {
+  const store = memoryKeyStore();
+  const alice = await createApiKey({ subject: 'alice', tenantId: 'acme', hash: { memoryCost: 1024, timeCost: 1 } });
+  await store.put(alice.record);
+  const awkward = 'quote " backslash \\ tab \t newline \n nul \u0000 del \u007f c1 \u0085 ls \u2028 ps \u2029 é 中文 🙂 <script>';
+  const sink = memoryAuditSink();
+  const log = inferenceLog({
+    sinks: [sink],
+    hashKey: 'h'.repeat(32),
+    capture: { prompt: 'raw', output: 'raw' },
+    fields: () => ({ region: awkward, retries: 3, ratio: 0.1 + 0.2, negativeZero: -0, huge: 1e300, flags: [true, false, null], nested: { deep: { list: [1, 'two', { three: awkward.slice(0, 20) }] } } }),
+  });
+  const tg = gate({ inferenceLog: log, authenticate: { methods: [apiKey({ store })] } });
+  const call = async (authorization: string) => {
+    const handle = tg.start({
+      method: 'POST',
+      path: '/v1/chat/completions',
+      headerValues: (name) => (name === 'authorization' ? [authorization] : name === 'user-agent' ? [awkward] : []),
+      remoteAddress: '198.51.100.7',
+      body: () => ({ kind: 'parsed', value: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: awkward }] } }),
+    });
+    const refused = await tg.run(handle);
+    const observer = refused === undefined ? tg.observe(handle) : undefined;
+    observer?.start?.(200, 'application/json');
+    observer?.chunk(new TextEncoder().encode(JSON.stringify({ choices: [{ message: { content: awkward } }] })));
+    observer?.end?.({ status: refused?.status ?? 200, aborted: false });
+    await tg.finish(handle, { status: refused?.status ?? 200, aborted: false });
+  };
+  await call(`Bearer ${alice.key}`);
+  await call('Bearer tg_live_not-a-real-key');
+  await call(`Bearer ${alice.key}`);
+  await sink.waitFor(() => sink.records.length >= 3);
+  await tg.close();
+  return [...sink.records];
+}
+
+describe('recordLine', () => {
+  const viaPino = pinoLine();
+
+  it('writes the bytes pino wrote for the records core builds', async () => {
+    const records = await coreRecords();
+    expect(records).toHaveLength(3);
+    // The awkward text reached every line (the user agent, the app's fields) and the captured output of the allowed ones.
+    expect(records.every((record) => recordLine(record).includes('quote \\" backslash \\\\ tab'))).toBe(true);
+    expect(records.filter((record) => recordLine(record).includes('nul \\\\u0000 del')).length).toBe(2);
+    for (const record of records) expect(recordLine(record)).toBe(viaPino(record));
+  });
+
+  it('writes the bytes pino wrote for any plain JSON object of well-formed text', () => {
+    const text = fc.string({ unit: 'grapheme', maxLength: 60 });
+    const json = fc.letrec((tie) => ({
+      value: fc.oneof({ depthSize: 'small' }, fc.constant(null), fc.boolean(), fc.double(), fc.integer(), text, fc.array(tie('value'), { maxLength: 4 }), fc.dictionary(text, tie('value'), { maxKeys: 4 })),
+    })).value;
+    fc.assert(fc.property(fc.dictionary(text, fc.oneof(json, fc.constant(undefined)), { maxKeys: 8 }), (record) => {
+      expect(recordLine(record as unknown as AuditRecord)).toBe(viaPino(record));
+    }), { numRuns: 500 });
+  });
+
+  it('escapes a lone surrogate, which pino wrote raw, so the line stays valid UTF-8 and reads back', () => {
+    const record = { v: 1, user_agent: 'a\ud800b' } as unknown as AuditRecord;
+    expect(recordLine(record)).toBe('{"v":1,"user_agent":"a\\ud800b"}\n');
+    expect(JSON.parse(recordLine(record))).toEqual(record);
+  });
+
+  it('writes a record JSON.stringify refuses: bigints as text, a cycle cut, toJSON applied', () => {
+    const cyclic: Record<string, unknown> = { name: 'loop' };
+    cyclic['self'] = cyclic;
+    const record = { v: 1, count: 12345678901234567890n, at: new Date(0), list: [1n, cyclic], shared: { a: 1 } } as unknown as AuditRecord;
+    expect(JSON.parse(recordLine(record))).toEqual({ v: 1, count: '12345678901234567890', at: '1970-01-01T00:00:00.000Z', list: ['1', { name: 'loop', self: '[Circular]' }], shared: { a: 1 } });
   });
 });

@@ -1,8 +1,7 @@
-// The stdout / stderr / file / stream sink: records serialised by pino, one JSON line each, written per batch.
+// The stdout / stderr / file / stream sink: one JSON line per record (pino's format), written per batch.
 import { write as writeToFd } from 'node:fs';
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import pino from 'pino';
 import { ConfigError } from '../errors/tollgate-error.js';
 import type { AuditRecord } from '../inference-log/inference-record.js';
 import type { AuditSink } from './audit-sink.js';
@@ -25,24 +24,37 @@ export interface PinoAuditSinkOptions {
   readonly name?: string;
 }
 
-/** Serialises records with pino: exactly the record's fields, no level, time, pid or hostname. */
-function pinoSerializer(): (record: AuditRecord) => string {
-  let line = '';
-  const logger = pino(
-    {
-      base: null,
-      timestamp: false,
-      formatters: { level: () => ({}) },
-      // With no level and no base fields pino starts the line with "{," — put the brace back.
-      hooks: { streamWrite: (text: string) => (text.startsWith('{,') ? `{${text.slice(2)}` : text) },
-    },
-    { write: (text: string) => void (line = text) },
-  );
-  return (record) => {
-    line = '';
-    logger.info(record);
-    return line;
-  };
+/**
+ * A value JSON.stringify can take whole: bigints as decimal text, a cycle cut at "[Circular]", each
+ * `toJSON` applied. Only for records JSON.stringify refused (core's own records are plain JSON).
+ */
+function jsonSafe(value: unknown, ancestors: Set<object>): unknown {
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value !== 'object' || value === null) return value;
+  const toJson = (value as { toJSON?: unknown }).toJSON;
+  if (typeof toJson === 'function') return jsonSafe(toJson.call(value), ancestors);
+  if (ancestors.has(value)) return '[Circular]';
+  ancestors.add(value);
+  const copy = Array.isArray(value) ? value.map((item) => jsonSafe(item, ancestors)) : Object.fromEntries(Object.entries(value).map(([key, item]) => [key, jsonSafe(item, ancestors)]));
+  ancestors.delete(value);
+  return copy;
+}
+
+/**
+ * One record as its JSON line: exactly the record's fields, no level, time, pid or hostname. These
+ * are the bytes pino wrote for core's records (it quotes each top-level field itself and gives nested
+ * values to JSON.stringify; a test compares the two on real records), at about a third of the cost:
+ * pino's line took about 5 µs and 10 KB of garbage a record, JSON.stringify about 1.8 µs. Two
+ * differences, both for the better: a lone surrogate is escaped (pino wrote short strings raw, so the
+ * line was not valid UTF-8), and a record with a bigint or a cycle, which no core producer makes, is
+ * written with the bigint as text and the cycle cut where pino fell back to its own safe serialiser.
+ */
+export function recordLine(record: AuditRecord): string {
+  try {
+    return `${JSON.stringify(record)}\n`;
+  } catch {
+    return `${JSON.stringify(jsonSafe(record, new Set()))}\n`;
+  }
 }
 
 function writeToStream(stream: NodeJS.WritableStream, text: string): Promise<void> {
@@ -81,7 +93,7 @@ function isFileDestination(value: unknown): value is AuditFileDestination {
 }
 
 /**
- * A sink writing one JSON line per record (serialised by pino) to stdout, stderr, a file or a stream.
+ * A sink writing one JSON line per record (the line pino wrote for it) to stdout, stderr, a file or a stream.
  * A file is opened for appending (created with mode 0600); on start the sink continues the hash chain
  * of the file's last record. Each batch is one `write`, and a failed write is reported and retried.
  *
@@ -90,10 +102,9 @@ function isFileDestination(value: unknown): value is AuditFileDestination {
  */
 export function pinoAuditSink(options: PinoAuditSinkOptions = {}): AuditSink {
   const destination = options.destination ?? 'stdout';
-  const serialize = pinoSerializer();
   if (destination === 'stdout' || destination === 'stderr') {
     const stream = destination === 'stdout' ? process.stdout : process.stderr;
-    return { name: options.name ?? destination, write: (records) => writeToStream(stream, records.map(serialize).join('')) };
+    return { name: options.name ?? destination, write: (records) => writeToStream(stream, records.map(recordLine).join('')) };
   }
   if (isFileDestination(destination)) {
     const { path } = destination;
@@ -111,7 +122,7 @@ export function pinoAuditSink(options: PinoAuditSinkOptions = {}): AuditSink {
       },
       async write(records) {
         if (handle === undefined) throw new Error(`audit file ${path} is not open`);
-        const text = (needsNewline ? '\n' : '') + records.map(serialize).join('');
+        const text = (needsNewline ? '\n' : '') + records.map(recordLine).join('');
         const fd = handle.fd;
         // The callback form: FileHandle.write costs a third more per batch, and this runs for every batch.
         await new Promise<void>((resolve, reject) => writeToFd(fd, text, (error) => (error ? reject(error) : resolve())));
@@ -128,5 +139,5 @@ export function pinoAuditSink(options: PinoAuditSinkOptions = {}): AuditSink {
     throw new ConfigError("pinoAuditSink: destination must be 'stdout', 'stderr', { path } or a writable stream");
   }
   const stream = destination as NodeJS.WritableStream;
-  return { name: options.name ?? 'stream', write: (records) => writeToStream(stream, records.map(serialize).join('')) };
+  return { name: options.name ?? 'stream', write: (records) => writeToStream(stream, records.map(recordLine).join('')) };
 }
