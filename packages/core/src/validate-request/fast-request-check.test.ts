@@ -93,5 +93,9 @@ describe('fastChatCheck', () => {
     expect(fast({ ...everyday, top_k: 3 })).toBe(false);
     expect(fast({ ...everyday, messages: [{ role: 'tool', tool_call_id: 'c', content: 'ok' }] })).toBe(false);
     expect(fast({ ...everyday, max_tokens: 0 })).toBe(false);
+    // A required field missing, or named with nothing in it: zod's 400 to give.
+    const { model, messages, ...rest } = everyday;
+    expect([fast({ ...rest, messages }), fast({ ...rest, model }), fast({ ...everyday, model: undefined })]).toEqual([false, false, false]);
+    expect(fast({ ...everyday, logit_bias: null, tools: undefined })).toBe(true);
   });
 });

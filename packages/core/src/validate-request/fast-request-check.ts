@@ -74,12 +74,23 @@ export function fastChatCheck(fields: z.ZodRawShape, unknownFields: 'pass' | 're
     else if (z.safeParse(schema, undefined).success && z.safeParse(schema, null).success) nullable.push(name);
     else return () => false;
   }
-  const known = new Set([...free, ...nullable, ...checked.map(([name]) => name)]);
+  const checks = new Map(checked);
+  const mustBeAbsent = new Set(nullable);
+  // The fields whose check refuses absence (model, messages): a body must name each.
+  const required = checked.filter(([, check]) => !check(undefined)).map(([name]) => name);
+  // Walks the body's few keys rather than every field of the schema: reading thirty names from each
+  // body was a megamorphic keyed load apiece (1.6 % of a whole in-process request in perf).
   return (body) => {
     if (Object.getPrototypeOf(body) !== Object.prototype) return false;
-    for (const [name, check] of checked) if (!check(body[name])) return false;
-    for (const name of nullable) if (!absent(body[name])) return false;
-    if (unknownFields === 'refuse') for (const name of Object.keys(body)) if (!known.has(name)) return false;
+    for (const name of Object.keys(body)) {
+      const check = checks.get(name);
+      if (check !== undefined) {
+        if (!check(body[name])) return false;
+      } else if (mustBeAbsent.has(name)) {
+        if (!absent(body[name])) return false;
+      } else if (unknownFields === 'refuse' && !free.has(name)) return false;
+    }
+    for (const name of required) if (body[name] === undefined) return false;
     return true;
   };
 }
