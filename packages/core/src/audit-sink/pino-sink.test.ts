@@ -170,7 +170,8 @@ describe('recordLine', () => {
   it('writes a record JSON.stringify refuses: bigints as text, a cycle cut, toJSON applied', () => {
     const cyclic: Record<string, unknown> = { name: 'loop' };
     cyclic['self'] = cyclic;
-    const record = { v: 1, count: 12345678901234567890n, at: new Date(0), list: [1n, cyclic], shared: { a: 1 } } as unknown as AuditRecord;
-    expect(JSON.parse(recordLine(record))).toEqual({ v: 1, count: '12345678901234567890', at: '1970-01-01T00:00:00.000Z', list: ['1', { name: 'loop', self: '[Circular]' }], shared: { a: 1 } });
+    const selfish = { n: 2n, toJSON() { return this; } };
+    const record = { v: 1, count: 12345678901234567890n, at: new Date(0), list: [1n, cyclic], shared: { a: 1 }, selfish } as unknown as AuditRecord;
+    expect(JSON.parse(recordLine(record))).toEqual({ v: 1, count: '12345678901234567890', at: '1970-01-01T00:00:00.000Z', list: ['1', { name: 'loop', self: '[Circular]' }], shared: { a: 1 }, selfish: { n: '2' } });
   });
 });

@@ -29,14 +29,15 @@ export interface PinoAuditSinkOptions {
  * `toJSON` applied. Only for records JSON.stringify refused (core's own records are plain JSON).
  */
 function jsonSafe(value: unknown, ancestors: Set<object>): unknown {
-  if (typeof value === 'bigint') return value.toString();
-  if (typeof value !== 'object' || value === null) return value;
-  const toJson = (value as { toJSON?: unknown }).toJSON;
-  if (typeof toJson === 'function') return jsonSafe(toJson.call(value), ancestors);
-  if (ancestors.has(value)) return '[Circular]';
-  ancestors.add(value);
-  const copy = Array.isArray(value) ? value.map((item) => jsonSafe(item, ancestors)) : Object.fromEntries(Object.entries(value).map(([key, item]) => [key, jsonSafe(item, ancestors)]));
-  ancestors.delete(value);
+  // toJSON once, as JSON.stringify applies it: one that returns its own object is not called again.
+  const toJson = typeof value === 'object' && value !== null ? (value as { toJSON?: unknown }).toJSON : undefined;
+  const plain: unknown = typeof toJson === 'function' ? toJson.call(value) : value;
+  if (typeof plain === 'bigint') return plain.toString();
+  if (typeof plain !== 'object' || plain === null) return plain;
+  if (ancestors.has(plain)) return '[Circular]';
+  ancestors.add(plain);
+  const copy = Array.isArray(plain) ? plain.map((item) => jsonSafe(item, ancestors)) : Object.fromEntries(Object.entries(plain).map(([key, item]) => [key, jsonSafe(item, ancestors)]));
+  ancestors.delete(plain);
   return copy;
 }
 
