@@ -173,4 +173,3 @@ export function isoTimestamp(ms: number): string {
   const milli = whole - second * 1000;
   return `${isoSecondText}${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
 }
-

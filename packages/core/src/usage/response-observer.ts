@@ -82,7 +82,7 @@ export function usageObserver(context: TgContext, control: ResponseControl | und
         return;
       }
       shared?.offer(data, parsed);
-        read(parsed, true);
+      read(parsed, true);
       checker.progress();
     }, settings.maxEventBytes);
   };
