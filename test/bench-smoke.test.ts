@@ -54,7 +54,7 @@ describe('pnpm bench --smoke', () => {
     expect(run.stdout).toMatch(/with 1000 bad keys\/s: p50 [\d.]+ ms, p99 [\d.]+ ms/);
     expect(run.stdout).toMatch(/the flood was answered at \d+\/s: \{("(401|429|503)":\d+,?)+\}/);
 
-    for (const task of ['API key: verify, cache hit', 'JWT RS256: verify, cache hit', 'JWT RS256: verify, cache miss', 'RBAC: decide (allow)', 'Memory store: reserve + settle 5 limits', 'Inference record: serialise', 'validateRequest: chat body', 'Full chain, API key: one request, no HTTP']) {
+    for (const task of ['API key: verify, cache hit', 'JWT RS256: verify, cache hit', 'JWT RS256: verify, cache miss', 'RBAC: decide (allow)', 'Memory store: reserve + settle 5 limits', 'Inference record: serialise', 'validateRequest: chat body', 'Full chain, API key: one request, no HTTP', 'Full chain, refused: unknown API key id']) {
       expect(run.stdout).toMatch(new RegExp(`^  ${task.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}.*µs mean`, 'm'));
     }
     // Without Redis the harness lists these as not measured; sharedRedisOrSkip says so (and fails under CI=true).

@@ -40,7 +40,7 @@ function microSection(micro: MicroReport | undefined): string[] {
   return [
     '## Microbenchmarks',
     '',
-    'In-process, with tinybench, no HTTP: one operation of each step, then whole requests through the full chains (start, every step, the response observed, finish), which is tollgate\'s own cost per request.',
+    'In-process, with tinybench, no HTTP: one operation of each step, then whole requests through the full chains (start, every step, the response observed, finish), which is tollgate\'s own cost per request, and one refused for a key whose id no store holds (what each request of a bad-key flood costs once argon2 is out of the way).',
     '',
     '| operation | median µs | mean µs | p99 µs | note |',
     '| :-- | --: | --: | --: | :-- |',

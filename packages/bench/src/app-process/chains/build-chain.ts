@@ -33,6 +33,11 @@ function wrongSecret(): string {
   return Array.from({ length: 43 }, () => base62[randomInt(base62.length)]).join('');
 }
 
+/** A key in the right format, with a valid checksum, whose id no store holds: refused at the lookup, before argon2. */
+export function unknownApiKey(): string {
+  return formatApiKey({ env: 'live', keyId: newKeyId(), secret: wrongSecret() });
+}
+
 async function apiKeyChain(): Promise<BuiltChain> {
   const store = memoryKeyStore();
   const key = await benchApiKey(store);
@@ -57,7 +62,7 @@ async function floodChain(): Promise<BuiltChain> {
     const id = newKeyId();
     await store.put({ ...record, id, subject: `flood-pool-${index}` });
     wrongSecrets.push(formatApiKey({ env: 'live', keyId: id, secret: wrongSecret() }));
-    unknownKeys.push(formatApiKey({ env: 'live', keyId: newKeyId(), secret: wrongSecret() }));
+    unknownKeys.push(unknownApiKey());
   }
   const badCredentials: FloodCredentials = { wrongSecret: wrongSecrets, unknownKey: unknownKeys };
   const tg = gate({ authenticate: { methods: [apiKey({ store })] }, trustProxy: ['127.0.0.1/32'] });

@@ -12,6 +12,7 @@ import {
   rateLimit,
   rbac,
   resolveTenant,
+  type ApiKeyOptions,
   type AuthMethod,
 } from '@tollgate/core';
 import { benchApiKey, benchJwtIssuer, benchTenant } from './bench-identity.js';
@@ -19,7 +20,13 @@ import { benchRbacPolicy, manyRules, requestAndTokenRules } from './bench-policy
 import { noFloodCredentials, type BuiltChain, type ChainDeps } from './build-chain.js';
 import { benchValidation } from './bench-validation.js';
 
-async function credentialMethod(kind: 'api-key' | 'jwt'): Promise<{ method: AuthMethod; headers: Record<string, string> }> {
+/** What a caller of {@link fullChain} may change, for a measurement the default chain cannot make. */
+export interface FullChainOptions {
+  /** The API key's failure throttles (`full` and `full-redis`); the library's defaults when absent. */
+  readonly apiKeyThrottle?: ApiKeyOptions['throttle'];
+}
+
+async function credentialMethod(kind: 'api-key' | 'jwt', options: FullChainOptions): Promise<{ method: AuthMethod; headers: Record<string, string> }> {
   if (kind === 'jwt') {
     const issuer = await benchJwtIssuer();
     const method = jwt({
@@ -33,7 +40,7 @@ async function credentialMethod(kind: 'api-key' | 'jwt'): Promise<{ method: Auth
   }
   const store = memoryKeyStore();
   const key = await benchApiKey(store);
-  return { method: apiKey({ store }), headers: { authorization: `Bearer ${key}` } };
+  return { method: apiKey({ store, ...(options.apiKeyThrottle === undefined ? {} : { throttle: options.apiKeyThrottle }) }), headers: { authorization: `Bearer ${key}` } };
 }
 
 /**
@@ -44,8 +51,8 @@ async function credentialMethod(kind: 'api-key' | 'jwt'): Promise<{ method: Auth
  * @example
  * const chain = await fullChain('full', deps);
  */
-export async function fullChain(name: 'full' | 'full-jwt' | 'full-redis', deps: ChainDeps): Promise<BuiltChain> {
-  const { method, headers } = await credentialMethod(name === 'full-jwt' ? 'jwt' : 'api-key');
+export async function fullChain(name: 'full' | 'full-jwt' | 'full-redis', deps: ChainDeps, options: FullChainOptions = {}): Promise<BuiltChain> {
+  const { method, headers } = await credentialMethod(name === 'full-jwt' ? 'jwt' : 'api-key', options);
   // Imported only here, so the memory-store chains run without @tollgate/redis.
   const redis = name === 'full-redis' ? (await import('./counted-redis-store.js')).countedRedisStore(deps.redisUrl, (counter) => deps.counters.add(counter)) : undefined;
   if (redis !== undefined) await redis.client.ping();
