@@ -1,5 +1,4 @@
 // An incremental server-sent events parser over raw bytes: any chunking, CR/LF/CRLF, bounded memory per event.
-import { joinBytes } from '../request/tg-request.js';
 
 /** One dispatched event. */
 export interface SseEvent {
@@ -11,7 +10,8 @@ export interface SseEvent {
 
 const lf = 0x0a;
 const cr = 0x0d;
-const decoder = new TextDecoder('utf-8', { fatal: false });
+// Decodes the lines that begin and end within one chunk, each in one call.
+const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 
 /**
  * Feeds bytes in, gets whole events out (per the WHATWG event-stream rules). Lines and events larger
@@ -24,9 +24,12 @@ const decoder = new TextDecoder('utf-8', { fatal: false });
  * reader.push(new TextEncoder().encode(':1}\n\n')); // logs {"a":1}
  */
 export class SseReader {
-  private line: Uint8Array[] = [];
+  /** The text so far of a line that began in an earlier chunk. */
+  private line = '';
   private lineBytes = 0;
   private lineTooLong = false;
+  /** Decodes a line that spans chunks as its parts come (a character may be split between them). */
+  private lineDecoder: InstanceType<typeof TextDecoder> | undefined;
   private afterCr = false;
   private firstLine = true;
   private data: string[] = [];
@@ -42,19 +45,22 @@ export class SseReader {
   /** Feeds the next chunk of the body. */
   push(bytes: Uint8Array): void {
     let start = 0;
-    for (let i = 0; i < bytes.length; i += 1) {
+    // Line ends found with the native indexOf; most streams have no CR, so that search runs once a chunk.
+    let nextLf = bytes.indexOf(lf);
+    let nextCr = bytes.indexOf(cr);
+    while (nextLf !== -1 || nextCr !== -1) {
+      const i = nextCr === -1 || (nextLf !== -1 && nextLf < nextCr) ? nextLf : nextCr;
       const byte = bytes[i];
-      if (byte !== lf && byte !== cr) continue;
       // The LF of a CRLF split across two chunks (or within one) ends nothing new.
       if (byte === lf && this.afterCr && i === start && this.lineBytes === 0) {
         this.afterCr = false;
-        start = i + 1;
-        continue;
+      } else {
+        this.endLine(bytes.subarray(start, i));
+        this.afterCr = byte === cr;
       }
-      this.keep(bytes.subarray(start, i));
-      this.endLine();
-      this.afterCr = byte === cr;
       start = i + 1;
+      if (byte === lf) nextLf = bytes.indexOf(lf, start);
+      else nextCr = bytes.indexOf(cr, start);
     }
     if (start < bytes.length) {
       this.afterCr = false;
@@ -64,37 +70,50 @@ export class SseReader {
 
   /** The body ended: an event left without its blank line is still dispatched. */
   end(): void {
-    if (this.lineBytes > 0 || this.lineTooLong) this.endLine();
+    if (this.lineBytes > 0 || this.lineTooLong) this.endLine(new Uint8Array(0));
     this.dispatch();
   }
 
+  /** The start of a line whose end is in a later chunk. */
   private keep(part: Uint8Array): void {
-    if (part.length === 0 || this.lineTooLong) return;
+    if (this.lineTooLong) return;
     this.lineBytes += part.length;
     if (this.lineBytes > this.maxEventBytes) {
       this.lineTooLong = true;
-      this.line = [];
+      this.line = '';
+      this.lineDecoder?.decode();
       return;
     }
-    // Copied: the caller may reuse its buffer once push() returns.
-    this.line.push(part.slice());
+    this.line += (this.lineDecoder ??= new TextDecoder('utf-8', { fatal: false, ignoreBOM: true })).decode(part, { stream: true });
   }
 
-  private endLine(): void {
-    const tooLong = this.lineTooLong;
+  /** A line ends with `last`, its part in this chunk: decoded (the whole line at once when it began here), then processed. */
+  private endLine(last: Uint8Array): void {
+    const began = this.lineBytes === 0 && !this.lineTooLong;
+    const tooLong = this.lineTooLong || this.lineBytes + last.length > this.maxEventBytes;
     let text = '';
-    if (!tooLong && this.lineBytes > 0) {
-      text = decoder.decode(joinBytes(this.line, this.lineBytes));
+    if (began) text = tooLong || last.length === 0 ? '' : decoder.decode(last);
+    else {
+      // Decoding with no `stream` flag ends the line's decoding and resets the decoder for the next one.
+      const rest = this.lineDecoder?.decode(last) ?? '';
+      text = tooLong ? '' : this.line + rest;
     }
-    this.line = [];
+    this.line = '';
     this.lineBytes = 0;
     this.lineTooLong = false;
-    if (this.firstLine && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    this.firstLine = false;
     if (tooLong) {
+      this.firstLine = false;
       this.eventTooLong = true;
       return;
     }
+    this.processLine(text);
+  }
+
+  /** One whole line of text (WHATWG "process the line"). */
+  private processLine(line: string): void {
+    let text = line;
+    if (this.firstLine && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    this.firstLine = false;
     if (text === '') {
       this.dispatch();
       return;
@@ -118,7 +137,7 @@ export class SseReader {
     this.eventName = undefined;
     this.eventTooLong = false;
     if (eventTooLong || data.length === 0) return;
-    this.onEvent({ event: eventName, data: data.join('\n') });
+    this.onEvent({ event: eventName, data: data.length === 1 ? data[0]! : data.join('\n') });
   }
 }
 

@@ -103,6 +103,18 @@ describe('SseReader', () => {
     );
   });
 
+  it('ignores one byte order mark at the start of the stream, in any chunking, and no other', () => {
+    const bytes = encoder.encode('\uFEFFdata: a\n\n\uFEFFdata: b\n\ndata: c\uFEFF\n\n');
+    for (let at = 0; at <= bytes.length; at += 1) {
+      const seen: string[] = [];
+      const reader = new SseReader((event) => seen.push(event.data));
+      for (const part of cut(bytes, [at])) reader.push(part);
+      reader.end();
+      // The second mark starts a line whose field is then not `data` (WHATWG: only one leading mark is ignored).
+      expect(seen).toEqual(['a', 'c\uFEFF']);
+    }
+  });
+
   it('drops an event over its size limit whole, keeps the ones around it, and holds no more than the limit', () => {
     const seen: string[] = [];
     const reader = new SseReader((event) => seen.push(event.data), 1024);
