@@ -58,6 +58,21 @@ describe('responseMeter', () => {
     expect(read(chunks).reading).toMatchObject({ pieces: 2, characters: content.length + 'after'.length });
   });
 
+  it('ends lines at CR alone as at LF or CRLF, and joins the data lines of one event', () => {
+    expect(read([encode(stream.replace(/\r?\n/g, '\r'))])).toEqual(whole);
+    const multiLine = 'data: {"choices":[{"index":0,\ndata: "delta":{"content":"split"}}],\ndata: "usage":{"prompt_tokens":2,"completion_tokens":1}}\n\n';
+    expect(read([encode(multiLine)]).reading).toEqual({ stream: true, pieces: 1, characters: 5, inputTokens: 2, outputTokens: 1 });
+  });
+
+  it('drops an event larger than 4 MiB whole, keeps none of it, and reads on after it', () => {
+    const after = 'data: {"choices":[{"index":0,"delta":{"content":"after"}}]}\n\n';
+    // A line that goes on past the limit, in 64 KiB chunks, then ends; and an event of many short lines.
+    const longLine = [encode('data: {"choices":[{"index":0,"delta":{"content":"'), ...Array.from({ length: 80 }, () => encode('x'.repeat(65_536))), encode('"}}]}\n\n'), encode(after)];
+    expect(read(longLine).reading).toMatchObject({ pieces: 1, characters: 'after'.length });
+    const manyLines = [...Array.from({ length: 80 }, () => encode(`data: ${'y'.repeat(65_536)}\n`)), encode('\n'), encode(after)];
+    expect(read(manyLines).reading).toMatchObject({ pieces: 1, characters: 'after'.length });
+  });
+
   it('reads a JSON answer only for its usage, and nothing from other types', () => {
     const body = encode('{"choices":[{"message":{"content":"hi"}}],"usage":{"prompt_tokens":3,"completion_tokens":1}}');
     expect(read(cut(body, [5, 40]), 'application/json').reading).toEqual({ stream: false, pieces: 0, characters: 0, inputTokens: 3, outputTokens: 1 });

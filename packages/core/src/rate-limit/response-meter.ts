@@ -1,6 +1,8 @@
 // Reads a response as it passes: output pieces of an SSE stream (for cut-off) and any `usage` it reports.
 import type { ResponseObserver } from '../pipeline/step.js';
 import { shareParsedEvents, type ParsedEvents } from '../usage/parsed-events.js';
+import { joinBytes } from '../request/tg-request.js';
+import { SseReader } from '../usage/sse-reader.js';
 
 /** What the meter saw. */
 export interface MeterReading {
@@ -16,7 +18,7 @@ export interface MeterReading {
   readonly outputTokens: number | undefined;
 }
 
-/** Largest JSON body kept to read its `usage`; larger bodies are not parsed. */
+/** Largest JSON body kept to read its `usage`, and largest stream event read; larger ones are not parsed. */
 const maxJsonBytes = 4 * 1024 * 1024;
 
 type Json = Record<string, unknown>;
@@ -43,11 +45,10 @@ export function responseMeter(onPiece: (pieces: number) => void, context?: objec
   let characters = 0;
   let input: number | undefined;
   let output: number | undefined;
-  let pending = '';
   let jsonParts: Uint8Array[] = [];
   let jsonBytes = 0;
-  // Made only for event streams: a JSON answer is decoded at most once, whole.
-  let decoder: InstanceType<typeof TextDecoder> | undefined;
+  // Made only for event streams: core's one event-stream parser (any line ends, bounded memory).
+  let reader: SseReader | undefined;
   let shared: ParsedEvents | undefined;
 
   const readUsage = (holder: unknown): void => {
@@ -92,32 +93,19 @@ export function responseMeter(onPiece: (pieces: number) => void, context?: objec
     if (parsed['type'] === 'response.output_text.delta') piece(parsed['delta']);
     if (parsed['type'] === 'content_block_delta' && isObject(parsed['delta'])) piece(parsed['delta']['text'] ?? parsed['delta']['partial_json']);
   };
-  // Looks for line ends in the new text only: what is pending holds none, and scanning it again at
-  // every chunk made a long line cost the square of its length.
-  const lines = (text: string): void => {
-    let from = 0;
-    let newline = text.indexOf('\n');
-    while (newline !== -1) {
-      const rest = text.slice(from, newline);
-      const line = (pending === '' ? rest : pending + rest).replace(/\r$/, '');
-      pending = '';
-      if (line.startsWith('data:')) event(line.slice(5).trimStart());
-      from = newline + 1;
-      newline = text.indexOf('\n', from);
-    }
-    pending = from === 0 ? pending + text : text.slice(from);
-  };
-
   return {
     start(status, contentType) {
       const type = (contentType ?? '').toLowerCase();
       if (type.startsWith('text/event-stream')) {
         mode = 'sse';
         if (context !== undefined) shared = shareParsedEvents(context);
+        // An event larger than a JSON body the meter would read is dropped whole, as a line that never
+        // ends is: a broken or hostile stream costs bounded memory.
+        reader = new SseReader(({ data }) => event(data), maxJsonBytes);
       } else if (status >= 200 && status < 300 && /^application\/(?:[a-z0-9.+-]+\+)?json/.test(type)) mode = 'json';
     },
     chunk(bytes) {
-      if (mode === 'sse') lines((decoder ??= new TextDecoder()).decode(bytes, { stream: true }));
+      if (mode === 'sse') reader?.push(bytes);
       else if (mode === 'json') {
         jsonBytes += bytes.byteLength;
         if (jsonBytes > maxJsonBytes) {
@@ -127,20 +115,14 @@ export function responseMeter(onPiece: (pieces: number) => void, context?: objec
       }
     },
     end() {
-      if (mode === 'sse') lines(`${(decoder ??= new TextDecoder()).decode()}\n`);
+      if (mode === 'sse') reader?.end();
     },
     reading() {
       // A JSON answer is parsed only when its usage is asked for: usually another step (validateRequest)
       // has already reported it, and then the settlement never reads this one.
       if (mode === 'json' && jsonParts.length > 0) {
         try {
-          const body = new Uint8Array(jsonBytes);
-          let offset = 0;
-          for (const part of jsonParts) {
-            body.set(part, offset);
-            offset += part.byteLength;
-          }
-          readUsage(JSON.parse(new TextDecoder().decode(body)));
+          readUsage(JSON.parse(new TextDecoder().decode(joinBytes(jsonParts, jsonBytes))));
         } catch {
           // Not JSON after all: no usage to read.
         }

@@ -9,8 +9,8 @@ const maxWaiting = 32;
 /**
  * The `data` of each event validateRequest's usage observer parsed, with the value it parsed to, in
  * stream order, for rateLimit's meter. The meter takes an event only when its own `data` text is the
- * same, so it sees exactly what its own `JSON.parse` would give; anything else (a multi-line event, an
- * event the reader skipped as too long, a stream the reader ignores) it parses itself, as before.
+ * same, so it sees exactly what its own `JSON.parse` would give; anything else (an event between the
+ * usage observer's limit and the meter's larger one, which the observer skipped) it parses itself.
  *
  * @example
  * const shared = new ParsedEvents();
