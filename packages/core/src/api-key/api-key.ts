@@ -12,7 +12,7 @@ import { ConcurrencyLimiter } from './concurrency-limiter.js';
 import { FailureThrottle } from './failure-throttle.js';
 import { assertKeyEnv, maxApiKeyLength, parseApiKey, type ApiKeyParts } from './key-format.js';
 import { throttleKeyForIp } from './throttle-key.js';
-import { verifySecret } from './secret-hash.js';
+import { loadArgon2, verifySecret } from './secret-hash.js';
 import { VerifiedKeyCache } from './verified-key-cache.js';
 import { LastUsedTracker } from './last-used-tracker.js';
 
@@ -112,6 +112,8 @@ export function apiKey(options: ApiKeyOptions): ApiKeyMethod {
     throw new ConfigError('apiKey: options.store must be a KeyStore (an object with get(keyId))');
   }
   const { store } = options;
+  // Now, not at the first wrong key: a binding that cannot load is a startup ConfigError.
+  loadArgon2();
   const now = options.now ?? Date.now;
   const headers = headerNames(options.headers, 'apiKey.headers', ['x-api-key']);
   if (headers.includes('authorization')) throw new ConfigError('apiKey.headers: Authorization is always read; list only extra headers');
