@@ -201,6 +201,42 @@ describe('@tollgate/hono on @hono/node-server when no step reads the response bo
     }
   });
 
+  it('reads the body from the Node request: the handler gets core’s object, the Fetch request is never built, limits apply', async () => {
+    const { key, authenticate } = await keyed();
+    const edits: Step = {
+      name: 'edits',
+      requires: ['authenticate'],
+      run: async (ctx) => {
+        const body = (await ctx.request.json()) as { model: string };
+        body.model = 'fallback';
+      },
+    };
+    const app = new Hono<TollgateEnv>();
+    app.use('/v1/*', tollgate(gate({ authenticate: authenticate as never, body: { maxBytes: 64 }, steps: [edits] })));
+    // @hono/node-server builds the Fetch request behind its light one on first use of body, signal and the like.
+    const fetchRequestBuilt = (raw: Request): boolean => Object.getOwnPropertySymbols(raw).some((symbol) => symbol.description === 'requestCache');
+    app.post('/v1/chat', async (c) => c.json({ json: (await c.req.json()) as unknown, text: await c.req.text(), built: fetchRequestBuilt(c.req.raw) }));
+    const server = await served(app);
+    try {
+      const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+      const sent = await fetch(`${server.url}/v1/chat`, { method: 'POST', headers, body: '{"model":"premium"}' });
+      expect(await sent.json()).toEqual({ json: { model: 'fallback' }, text: '{"model":"fallback"}', built: false });
+      // Chunked (no Content-Length): read to its end all the same.
+      const chunked = await fetch(`${server.url}/v1/chat`, {
+        method: 'POST',
+        headers,
+        body: new ReadableStream({ start: (controller) => { controller.enqueue(new TextEncoder().encode('{"model":')); controller.enqueue(new TextEncoder().encode('"x"}')); controller.close(); } }),
+        duplex: 'half',
+      } as RequestInit);
+      expect(await chunked.json()).toMatchObject({ json: { model: 'fallback' } });
+      const tooLarge = await fetch(`${server.url}/v1/chat`, { method: 'POST', headers, body: JSON.stringify({ model: 'x'.repeat(100) }) });
+      expect(tooLarge.status).toBe(413);
+      expect(((await tooLarge.json()) as { error: { code: string } }).error.code).toBe('request_too_large');
+    } finally {
+      await server.close();
+    }
+  });
+
   it('aborts the context’s signal and finishes as aborted when the client leaves first', async () => {
     const outcomes: unknown[] = [];
     const recorder: Step = { name: 'recorder', requires: [], run: () => undefined, finish: (_ctx, outcome) => void outcomes.push(outcome) };
