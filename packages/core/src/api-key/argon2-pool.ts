@@ -1,7 +1,6 @@
 // argon2 verifications on worker threads at the lowest CPU priority, so that under load they get what serving leaves.
-import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import { verifySecret } from './secret-hash.js';
+import { argon2Entry, verifySecret } from './secret-hash.js';
 
 /**
  * How each worker starts. It finds @node-rs/argon2 at the path it is given (it may not resolve from
@@ -42,11 +41,6 @@ interface Task {
  */
 export function perThreadPriority(platform: NodeJS.Platform = process.platform): boolean {
   return platform === 'linux';
-}
-
-function argon2Entry(): string {
-  // Resolved from this module (the CJS build has __filename, the ESM build import.meta), as core's own dependency.
-  return createRequire(typeof __filename === 'string' ? __filename : import.meta.url).resolve('@node-rs/argon2');
 }
 
 /** What a worker tells its pool. */

@@ -20,6 +20,14 @@ type Argon2Binding = Pick<typeof Argon2, 'hash' | 'verify'>;
 
 let binding: Argon2Binding | undefined;
 
+// Resolves from this module (the CJS build has __filename, the ESM build import.meta), as core's own dependency.
+const coreRequire = createRequire(typeof __filename === 'string' ? __filename : import.meta.url);
+
+/** Where core's @node-rs/argon2 is, for worker threads that load it themselves (they may not resolve it from the app's directory). */
+export function argon2Entry(): string {
+  return coreRequire.resolve('@node-rs/argon2');
+}
+
 /**
  * Why @node-rs/argon2 did not load, in words an operator can act on. Its own message blames npm's
  * optional dependencies whatever the cause; under Node's permission model the cause is that addons
@@ -44,8 +52,7 @@ function loadFailure(cause: unknown): ConfigError {
 export function loadArgon2(): Argon2Binding {
   if (binding !== undefined) return binding;
   try {
-    // Resolved from this module (the CJS build has __filename, the ESM build import.meta), as core's own dependency.
-    const loaded = createRequire(typeof __filename === 'string' ? __filename : import.meta.url)('@node-rs/argon2') as Argon2Binding;
+    const loaded = coreRequire('@node-rs/argon2') as Argon2Binding;
     binding = loaded;
     return loaded;
   } catch (cause) {
