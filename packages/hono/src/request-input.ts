@@ -72,10 +72,9 @@ function bodySource(c: Context, incoming: IncomingMessage | undefined): BodySour
   const req = c.req;
   if (incoming !== undefined && incoming.httpVersionMajor === 1 && !incoming.readableDidRead && Object.keys(req.bodyCache).length === 0) {
     if (!nodeRequestHasBody(incoming)) return { kind: 'none' };
-    const parts: Uint8Array[] = [];
     const collect = async (maxBytes: number): Promise<Uint8Array> => {
-      const bytes = await collectNodeStream(incoming, maxBytes, (chunk) => parts.push(chunk));
-      cacheBytes(c, parts);
+      const bytes = await collectNodeStream(incoming, maxBytes);
+      cacheBytes(c, [bytes]);
       return bytes;
     };
     return { kind: 'raw', chunks: async function* chunks() { yield await collect(Number.POSITIVE_INFINITY); }, collect };
