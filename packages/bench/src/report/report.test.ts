@@ -92,6 +92,33 @@ describe('targetLines', () => {
     expect(lines.find((l) => l.text.startsWith('Redis'))?.verdict).toBe('NOT MEASURED');
   });
 
+  it('says on a missed ratio what CPU a request it leaves tollgate, from the two rows’ CPU counts', () => {
+    const cpu = (name: string, rate: number, cpuUsPerRequest: number): Measurement => ({
+      configuration: configuration(name),
+      samples: [sample(rate, { requests: rate * 5 }, { cpuMs: (rate * 5 * cpuUsPerRequest) / 1000, gcMs: 0, wallMs: 5_000 })],
+    });
+    const lines = targetLines(summarise([cpu('fastify/bare', 10_000, 200), cpu('fastify/full', 5_000, 400)]).rows, undefined);
+    expect(lines.find((l) => l.text.includes('fastify/full keeps'))).toEqual({
+      verdict: 'MISS',
+      text: 'full chain, memory store: fastify/full keeps 50 % of fastify/bare (target ≥ 75 %; at 200 µs of CPU a bare request, that leaves tollgate about 67 µs a request, and it took 200)',
+    });
+  });
+
+  it('says what 1.5x a peer comes to against the bare route, and when that is out of any middleware’s reach', () => {
+    const lines = targetLines(rows({ 'express/bare': 5_000, 'express/full': 4_500, 'express/peer-passport': 3_500, 'express/peer-express-jwt': 4_000 }), undefined);
+    expect(lines.find((l) => l.text.includes('express/peer-passport'))).toEqual({
+      verdict: 'MISS',
+      text: 'full chain vs hand-built peer: express/full is 1.29x express/peer-passport (target ≥ 1.50x; express/peer-passport keeps 70 % of express/bare, so 1.50x it is 105 % of that bare route, more than the bare route itself: out of reach of any middleware that does work)',
+    });
+    expect(lines.find((l) => l.text.includes('express/peer-express-jwt'))?.text).toBe(
+      'full chain vs hand-built peer: express/full is 1.13x express/peer-express-jwt (target ≥ 1.50x; express/peer-express-jwt keeps 80 % of express/bare, so 1.50x it is 120 % of that bare route, more than the bare route itself: out of reach of any middleware that does work)',
+    );
+    const reachable = targetLines(rows({ 'express/bare': 5_000, 'express/full': 2_500, 'express/peer-express-jwt': 2_000 }), undefined);
+    expect(reachable.find((l) => l.text.includes('express/peer-express-jwt'))?.text).toBe(
+      'full chain vs hand-built peer: express/full is 1.25x express/peer-express-jwt (target ≥ 1.50x; express/peer-express-jwt keeps 40 % of express/bare, so 1.50x it is 60 % of that bare route)',
+    );
+  });
+
   it('reads the Redis round trips and the flood’s p99 ratio', () => {
     const redis = (trips: number): Measurement => ({
       configuration: configuration('fastify/full-redis'),
@@ -116,6 +143,10 @@ describe('targetLines', () => {
     expect(bad.find((l) => l.text.startsWith('Redis'))?.text).toContain('makes 2.00 round trip(s) per reservation of its 5 limits and 1.00 reservation(s) per request');
     expect(bad.find((l) => l.text.startsWith('Redis'))?.verdict).toBe('MISS');
     expect(bad.find((l) => l.text.startsWith('bad-key flood'))?.verdict).toBe('MISS');
+    expect(bad.find((l) => l.text.startsWith('bad-key flood'))?.text).not.toContain('the control alone');
+    // A control over 2x on its own: any flood would miss, whatever argon2 cost.
+    const crowded = targetLines([], flood(2, 7, 5));
+    expect(crowded.find((l) => l.text.startsWith('bad-key flood'))?.text).toMatch(/argon2's own part is 1\.40x; the control alone is 2\.50x: on this machine 1000 extra requests a second that never reach argon2 already take the p99 past 2x\)$/);
     expect(targetLines([], { failure: 'the flood app did not start' }).find((l) => l.text.startsWith('bad-key flood'))?.verdict).toBe('NOT MEASURED');
   });
 });
