@@ -1,4 +1,6 @@
 // Duplicate keys and depth as seen in a body's text, and the request model that exposes them from one parse.
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatJsonPath, scanJsonStructure, valueDepth } from './json-structure.js';
@@ -67,6 +69,31 @@ describe('TgRequest.jsonStructure', () => {
 
   it('says duplicates were not checked when the framework parsed the body first', async () => {
     expect(await requestWith({ kind: 'parsed', value: { a: [1] } }).jsonStructure!()).toEqual({ duplicateKey: undefined, depth: 2, duplicatesChecked: false });
+  });
+
+  it('lets go of the body text once the structure is scanned: a request in flight holds its body once', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    setFlagsFromString('--no-expose-gc');
+    const text = () => JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'x'.repeat(4 * 1024 * 1024) }] });
+    const held = (request: ReturnType<typeof createRequest>) => {
+      gc();
+      return { request, heap: process.memoryUsage().heapUsed };
+    };
+    // The same request twice, read by json() alone (text kept for a later scan) and then scanned.
+    const bigRequest = () => createRequest({ method: 'POST', path: '/v1/chat/completions', headerValues: () => ['application/json'], remoteAddress: undefined, body: () => raw(text()) }, { maxBytes: 8 * 1024 * 1024 });
+    const readOnly = bigRequest();
+    await readOnly.json();
+    const before = held(readOnly);
+    const scanned = bigRequest();
+    await scanned.json();
+    expect(await scanned.jsonStructure!()).toEqual({ duplicateKey: undefined, depth: 3, duplicatesChecked: true });
+    const after = held(scanned);
+    // Both requests are alive at the second count: the first still holds its text (4 MiB), the second only its value.
+    expect(after.heap - before.heap).toBeLessThan(4 * 1024 * 1024 + 1024 * 1024);
+    expect(after.heap - before.heap).toBeGreaterThan(3 * 1024 * 1024);
+    expect(((await after.request.json()) as { messages: { content: string }[] }).messages[0]!.content).toHaveLength(4 * 1024 * 1024);
+    expect(before.request.bodyRequested).toBe(true);
   });
 
   it('rejects as json() does: 415 for a non-JSON type, 400 for broken JSON', async () => {

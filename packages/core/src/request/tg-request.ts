@@ -158,8 +158,13 @@ class RequestModel implements TgRequest {
   readonly tls: TlsPeer | undefined;
   readonly #input: RequestInput;
   readonly #limits: BodyLimits;
-  #read: Promise<ReadBody> | undefined = undefined;
-  #parsed: Promise<unknown> | undefined = undefined;
+  /** The parsed body, once asked for. */
+  #read: Promise<unknown> | undefined = undefined;
+  /**
+   * The text the body was parsed from, until its structure is scanned: then it goes, so a request in
+   * flight (a long stream) holds its body once, not as both text and value.
+   */
+  #text: string | undefined = undefined;
   #structure: Promise<JsonBodyStructure> | undefined = undefined;
 
   constructor(input: RequestInput, limits: BodyLimits) {
@@ -178,24 +183,24 @@ class RequestModel implements TgRequest {
   }
 
   json(): Promise<unknown> {
-    this.#parsed ??= this.#readOnce().then((body) => body.value);
-    return this.#parsed;
+    this.#read ??= readJson(this.#input.body(), this.#input.headerValues('content-type')[0], this.#limits).then((body) => {
+      this.#text = body.text;
+      return body.value;
+    });
+    return this.#read;
   }
 
   jsonStructure(): Promise<JsonBodyStructure> {
     // Scanned on first ask only: requests whose steps never need it pay nothing.
-    this.#structure ??= this.#readOnce().then((body) =>
-      body.text === undefined ? { duplicateKey: undefined, depth: valueDepth(body.value, 10_000), duplicatesChecked: false } : scanJsonStructure(body.text),
-    );
+    this.#structure ??= this.json().then((value) => {
+      const text = this.#text;
+      this.#text = undefined;
+      return text === undefined ? { duplicateKey: undefined, depth: valueDepth(value, 10_000), duplicatesChecked: false } : scanJsonStructure(text);
+    });
     return this.#structure;
   }
 
   get bodyRequested(): boolean {
     return this.#read !== undefined;
-  }
-
-  #readOnce(): Promise<ReadBody> {
-    this.#read ??= readJson(this.#input.body(), this.#input.headerValues('content-type')[0], this.#limits);
-    return this.#read;
   }
 }
