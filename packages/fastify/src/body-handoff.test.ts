@@ -25,6 +25,22 @@ describe('BodyHandoff', () => {
     expect(Buffer.from(await read).toString()).toBe('{"a":1}');
   });
 
+  it('replays the bytes once, and holds them no more after that', async () => {
+    const handoff = new BodyHandoff(requestWithBody(), () => undefined);
+    const source = handoff.source();
+    if (source.kind !== 'raw') throw new Error('expected a raw body source');
+    const read = source.collect!(1024);
+    const payload = new PassThrough();
+    handoff.supply(payload);
+    payload.end('{"a":1}');
+    await read;
+    const replayed = handoff.replay();
+    const chunks: Buffer[] = [];
+    for await (const chunk of replayed!) chunks.push(chunk as Buffer);
+    expect(Buffer.concat(chunks).toString()).toBe('{"a":1}');
+    expect(handoff.replay()).toBeUndefined();
+  });
+
   it('no longer calls its caller back once released (the run decided without the body)', async () => {
     const onWanted = vi.fn();
     const handoff = new BodyHandoff(requestWithBody(), onWanted);

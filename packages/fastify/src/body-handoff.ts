@@ -78,15 +78,22 @@ export class BodyHandoff {
     this.#onWanted = undefined;
   }
 
-  /** The bytes core read, as a fresh stream for Fastify's content-type parser; undefined if core read none. */
+  /**
+   * The bytes core read, as a fresh stream for Fastify's content-type parser; undefined if core read
+   * none. Once: the bytes go with the stream, and the handoff, which the request keeps for as long as
+   * it lasts (a long stream), holds them no more.
+   */
   replay(): Payload | undefined {
     const consumed = this.#payload;
-    if (this.#captured === undefined || consumed === undefined) return undefined;
+    const captured = this.#captured;
+    if (captured === undefined || consumed === undefined) return undefined;
+    this.#captured = undefined;
+    this.#payload = undefined;
     // A plain Readable holding the bytes: half the machinery of a PassThrough, which Fastify does not need.
     const replayed: Payload = new Readable({ read: noop });
     // A decompressing preParsing hook before ours reports the bytes received on the wire; keep that.
     if (consumed.receivedEncodedLength !== undefined) replayed.receivedEncodedLength = consumed.receivedEncodedLength;
-    replayed.push(this.#captured.length === 1 ? this.#captured[0] : Buffer.concat(this.#captured));
+    replayed.push(captured.length === 1 ? captured[0] : Buffer.concat(captured));
     replayed.push(null);
     return replayed;
   }
