@@ -73,6 +73,13 @@ describe('pnpm bench --smoke', () => {
     expect(svg).toContain('>express/api-key</text>');
   }, 180_000);
 
+  it('starts every app process with the --node-flags given (an unknown one stops each app, and the run says why)', async () => {
+    const run = await runBench(['--only', 'express/api-key$', '--no-flood', '--no-micro', '--no-out', '--node-flags=--tollgate-no-such-flag']);
+    expect(run.code).not.toBe(0);
+    expect(run.stdout).toContain('node flags of every app process: --tollgate-no-such-flag (not a default Node)');
+    expect(run.stdout).toMatch(/FAILED:\n {2}express\/bare: did not start: [^\n]*exited with code \d+ before it was ready\n[^\n]*bad option: --tollgate-no-such-flag/);
+  }, 60_000);
+
   it('fails, naming the option, on a bad command line', async () => {
     const run = await runBench(['--connections', 'many', '--no-out']);
     expect(run.code).toBe(2);

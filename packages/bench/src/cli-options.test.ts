@@ -31,6 +31,12 @@ describe('parseBenchOptions', () => {
     expect(() => parse('--cpu-prof-interval', '100')).toThrow('--cpu-prof-interval needs --cpu-prof <dir>');
   });
 
+  it('passes extra Node flags to the app processes, none by default', () => {
+    expect(parse().nodeFlags).toEqual([]);
+    expect(parse('--node-flags=--no-allocation-site-pretenuring --max-semi-space-size=64').nodeFlags).toEqual(['--no-allocation-site-pretenuring', '--max-semi-space-size=64']);
+    expect(parse('--node-flags', '--no-allocation-site-pretenuring').nodeFlags).toEqual(['--no-allocation-site-pretenuring']);
+  });
+
   it('takes the Redis URL from REDIS_URL when no option names one', () => {
     expect(parseBenchOptions([], { REDIS_URL: 'redis://redis.internal:6379' }).redisUrl).toBe('redis://redis.internal:6379');
   });
@@ -46,6 +52,9 @@ describe('parseBenchOptions', () => {
     [['--fast'], 'unknown option "--fast"'],
     [['fastify'], 'unknown option "fastify"'],
     [['--out', 'x.md', '--no-out'], 'give --out or --no-out, not both'],
+    [['--node-flags', ' '], '--node-flags needs at least one flag'],
+    [['--node-flags', 'app.js'], '--node-flags takes flags such as --max-semi-space-size=64; got "app.js"'],
+    [['--node-flags', '--inspect;rm'], 'got "--inspect;rm"'],
   ])('refuses %j', (argv, message) => {
     expect(() => parse(...argv)).toThrow(UsageError);
     expect(() => parse(...argv)).toThrow(message);

@@ -32,6 +32,8 @@ export interface BenchOptions {
   readonly cpuProfileDir: string | undefined;
   /** Microseconds between CPU profile samples. @default 1000 (Node's) */
   readonly cpuProfileIntervalUs: number | undefined;
+  /** Extra Node (or V8) flags for every app process, bare and guarded alike. @default none */
+  readonly nodeFlags: readonly string[];
   readonly help: boolean;
 }
 
@@ -58,6 +60,8 @@ export const usage = `Usage: pnpm bench [options]
   --redis-url <url>      Redis for the full-redis configurations (default REDIS_URL or redis://127.0.0.1:6379)
   --cpu-prof <dir>       write a V8 CPU profile of each app process into <dir> (slows the apps down)
   --cpu-prof-interval <µs> microseconds between profile samples (default Node's 1000; smaller sees more, costs more)
+  --node-flags <flags>   extra Node/V8 flags for every app process, bare and guarded alike, space-separated,
+                         e.g. --node-flags=--no-allocation-site-pretenuring (the report says they were used)
   --help                 this text`;
 
 /** A command-line mistake; run.ts prints it with the usage. */
@@ -69,6 +73,17 @@ function number(name: string, text: string | undefined, min: number, max: number
     throw new UsageError(`${name} needs ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}; got ${JSON.stringify(text ?? null)}`);
   }
   return value;
+}
+
+/** One Node or V8 flag as the command line takes it: `--name` or `--name=value`, nothing to run. */
+const nodeFlag = /^--[a-z][a-z0-9-]*(?:=[^\s]+)?$/i;
+
+function nodeFlags(text: string | undefined): string[] {
+  const flags = (text ?? '').split(/\s+/).filter((flag) => flag !== '');
+  if (flags.length === 0) throw new UsageError('--node-flags needs at least one flag, e.g. --node-flags=--no-allocation-site-pretenuring');
+  const bad = flags.find((flag) => !nodeFlag.test(flag));
+  if (bad !== undefined) throw new UsageError(`--node-flags takes flags such as --max-semi-space-size=64; got ${JSON.stringify(bad)}`);
+  return flags;
 }
 
 function pattern(text: string | undefined): RegExp {
@@ -88,7 +103,7 @@ function pattern(text: string | undefined): RegExp {
  */
 export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEnv): BenchOptions {
   const given = new Map<string, string | true>();
-  const valued = new Set(['--duration', '--warmup', '--connections', '--repeats', '--only', '--upstream', '--flood-rate', '--flood-valid-rate', '--out', '--redis-url', '--cpu-prof', '--cpu-prof-interval']);
+  const valued = new Set(['--duration', '--warmup', '--connections', '--repeats', '--only', '--upstream', '--flood-rate', '--flood-valid-rate', '--out', '--redis-url', '--cpu-prof', '--cpu-prof-interval', '--node-flags']);
   const flags = new Set(['--smoke', '--source', '--no-micro', '--no-flood', '--no-out', '--help']);
   for (let index = 0; index < argv.length; index++) {
     const arg = argv[index]!;
@@ -127,6 +142,7 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
     redisUrl: text('--redis-url') ?? env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
     cpuProfileDir: text('--cpu-prof'),
     cpuProfileIntervalUs: given.has('--cpu-prof-interval') ? number('--cpu-prof-interval', text('--cpu-prof-interval'), 10, 100_000, true) : undefined,
+    nodeFlags: given.has('--node-flags') ? nodeFlags(text('--node-flags')) : [],
     help: given.has('--help'),
   };
 }

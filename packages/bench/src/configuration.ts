@@ -43,6 +43,8 @@ export interface StartSettings {
   readonly cpuProfileDir?: string | undefined;
   /** Microseconds between profile samples. @default Node's (1000) */
   readonly cpuProfileIntervalUs?: number | undefined;
+  /** Extra Node/V8 flags for the app process (`--node-flags`). @default none */
+  readonly nodeFlags?: readonly string[] | undefined;
 }
 
 /** An app running in its own process. */

@@ -44,7 +44,7 @@ export async function runBench(options: BenchOptions, argv: readonly string[], l
   const startedAt = new Date();
   const machine = describeMachine();
   const workDir = mkdtempSync(join(tmpdir(), 'tollgate-bench-'));
-  const settings: StartSettings = { upstream: options.upstream, workDir, redisUrl: options.redisUrl, source: options.source, cpuProfileDir: options.cpuProfileDir, cpuProfileIntervalUs: options.cpuProfileIntervalUs };
+  const settings: StartSettings = { upstream: options.upstream, workDir, redisUrl: options.redisUrl, source: options.source, cpuProfileDir: options.cpuProfileDir, cpuProfileIntervalUs: options.cpuProfileIntervalUs, nodeFlags: options.nodeFlags };
   try {
     const available: Configuration[] = [];
     const missing: MissingConfiguration[] = [];

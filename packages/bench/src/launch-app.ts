@@ -50,7 +50,7 @@ function waitForReady(child: ChildProcess, stderr: () => string, what: string): 
 export async function launchApp(spec: AppSpec, settings: StartSettings): Promise<RunningApp> {
   const what = `${spec.app}${spec.chain === undefined ? '' : ` + ${spec.chain}`}`;
   const profile = settings.cpuProfileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${settings.cpuProfileDir}`, ...(settings.cpuProfileIntervalUs === undefined ? [] : [`--cpu-prof-interval=${settings.cpuProfileIntervalUs}`])];
-  const execArgv = ['--import', 'tsx', ...(settings.source ? ['--import', sourceHooks] : []), ...profile];
+  const execArgv = ['--import', 'tsx', ...(settings.source ? ['--import', sourceHooks] : []), ...profile, ...(settings.nodeFlags ?? [])];
   const child = fork(entry, [], {
     execArgv,
     env: { ...process.env, TOLLGATE_BENCH_SPEC: JSON.stringify(spec) },

@@ -68,6 +68,7 @@ export function benchmarksMarkdown(report: RunReport, chartFile: string): string
     '',
     `- Machine: ${machineLine(report.machine)}.`,
     `- Load: autocannon, ${options.connections} connections, ${options.duration} s per run after ${options.warmup} s of warm-up, each run preceded by ${rewarmBefore(options.warmup)} s more; the median of ${options.repeats} run(s), interleaved across configurations.`,
+    ...(options.nodeFlags.length === 0 ? [] : [`- Node flags: every app process (bare, peers and tollgate alike) ran with \`${options.nodeFlags.join(' ')}\`; the ratios are not those of a default Node.`]),
     `- Upstream: the stub model from \`@tollgate/core/stub-upstream\`, in each app's process, ${options.upstream === 'http' ? 'called over a keep-alive loopback connection as a real route calls its provider' : 'its answers replayed without a socket, so only the app\'s own work is left'}.`,
     `- Each app runs in its own process; "vs bare" is throughput over the same framework's bare route (streamed for streaming rows) in this run. Latencies are of 2xx responses; "loop p99" is the app's event-loop delay under load.`,
     `- "CPU µs/req" is the app process's CPU time (every thread: the main one, V8's GC helpers, libuv's pool; the stub model included, alike in every row) per request its route handled: what a request costs the app, whoever else shares the machine. "GC %" is the share of the run the main thread was paused for garbage collection.`,
@@ -85,7 +86,7 @@ export function benchmarksMarkdown(report: RunReport, chartFile: string): string
   lines.push(
     '## Running it',
     '',
-    'See `pnpm bench --help` for the options (`--only`, `--duration`, `--connections`, `--repeats`, `--upstream inline`, `--cpu-prof`, `--smoke`) and `packages/bench/README.md` for how the harness works and how to add a configuration. Numbers from a shared or busy machine are noisy: compare ratios from one run, never numbers from two.',
+    'See `pnpm bench --help` for the options (`--only`, `--duration`, `--connections`, `--repeats`, `--upstream inline`, `--cpu-prof`, `--node-flags`, `--smoke`) and `packages/bench/README.md` for how the harness works and how to add a configuration. Numbers from a shared or busy machine are noisy: compare ratios from one run, never numbers from two.',
     '',
   );
   return lines.join('\n');

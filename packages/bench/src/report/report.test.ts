@@ -5,7 +5,10 @@ import { allConfigurations } from '../configurations/index.js';
 import type { FloodResult } from '../load/bad-key-flood.js';
 import type { LoadResult } from '../load/drive-load.js';
 import type { Measurement, Sample } from '../load/measure-configurations.js';
+import { parseBenchOptions } from '../cli-options.js';
+import { benchmarksMarkdown } from './benchmarks-doc.js';
 import { ratioChart } from './ratio-chart.js';
+import { terminalReport, type RunReport } from './run-report.js';
 import { markdownTable } from './result-table.js';
 import { summarise, type SummaryRow } from './summary-rows.js';
 import { targetLines } from './targets.js';
@@ -171,5 +174,28 @@ describe('the table and the chart', () => {
     expect(svg).toContain('>express/api-key</text>');
     expect(svg).toContain('>80 %</text>');
     expect(svg).not.toContain('koa/api-key');
+  });
+});
+
+describe('the report of a run with extra Node flags', () => {
+  const report = (argv: string[]): RunReport => ({
+    options: parseBenchOptions(['--no-out', ...argv], {}),
+    command: ['pnpm bench', ...argv].join(' '),
+    startedAt: new Date('2026-11-24T07:00:00Z'),
+    machine: { cpu: 'test CPU', cores: 2, memoryGiB: 4, os: 'linux', node: 'v20.20.2', loadAverage: 0.5 },
+    rows: rows({ 'fastify/bare': 10_000, 'fastify/full': 6_000 }),
+    failed: [],
+    missing: [],
+    targets: [],
+    flood: undefined,
+    micro: undefined,
+  });
+
+  it('says in the page and the terminal that every app process ran with them', () => {
+    const flagged = report(['--node-flags=--no-allocation-site-pretenuring']);
+    expect(benchmarksMarkdown(flagged, 'chart.svg')).toContain('- Node flags: every app process (bare, peers and tollgate alike) ran with `--no-allocation-site-pretenuring`; the ratios are not those of a default Node.');
+    expect(terminalReport(flagged)).toContain('node flags of every app process: --no-allocation-site-pretenuring (not a default Node)');
+    expect(benchmarksMarkdown(report([]), 'chart.svg')).not.toContain('Node flags:');
+    expect(terminalReport(report([]))).not.toContain('node flags');
   });
 });

@@ -60,7 +60,9 @@ function floodLines(flood: FloodOutcome): string[] {
  * console.log(terminalReport(report));
  */
 export function terminalReport(report: RunReport): string {
-  const lines = ['', `tollgate benchmarks — ${machineLine(report.machine)}`, `command: ${report.command}`, ''];
+  const lines = ['', `tollgate benchmarks — ${machineLine(report.machine)}`, `command: ${report.command}`];
+  if (report.options.nodeFlags.length > 0) lines.push(`node flags of every app process: ${report.options.nodeFlags.join(' ')} (not a default Node)`);
+  lines.push('');
   lines.push(report.rows.length > 0 ? textTable(report.rows) : '(no configuration measured)');
   if (report.targets.length > 0) lines.push('', 'Targets (from this run):', ...report.targets.map((t) => `  ${t.verdict.padEnd(12)} ${t.text}`));
   else if (report.options.smoke) lines.push('', 'Smoke run: targets are not read.');
