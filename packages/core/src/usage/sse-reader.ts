@@ -10,8 +10,10 @@ export interface SseEvent {
 
 const lf = 0x0a;
 const cr = 0x0d;
+// Invalid bytes become U+FFFD; a BOM is kept, so that only the stream's first line drops it (processLine).
+const decoderOptions = { fatal: false, ignoreBOM: true } as const;
 // Decodes the lines that begin and end within one chunk, each in one call.
-const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
+const decoder = new TextDecoder('utf-8', decoderOptions);
 
 /**
  * Feeds bytes in, gets whole events out (per the WHATWG event-stream rules). Lines and events larger
@@ -84,7 +86,7 @@ export class SseReader {
       this.lineDecoder?.decode();
       return;
     }
-    this.line += (this.lineDecoder ??= new TextDecoder('utf-8', { fatal: false, ignoreBOM: true })).decode(part, { stream: true });
+    this.line += (this.lineDecoder ??= new TextDecoder('utf-8', decoderOptions)).decode(part, { stream: true });
   }
 
   /** A line ends with `last`, its part in this chunk: decoded (the whole line at once when it began here), then processed. */
